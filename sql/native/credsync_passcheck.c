@@ -1,0 +1,216 @@
+/*
+ * credsync_passcheck: records password changes for credsync on self-managed PostgreSQL.
+ *
+ * A check_password_hook that passes every CREATE/ALTER ROLE ... PASSWORD to
+ * credsync.capture() in the current database and transaction, so the role change and
+ * its encrypted outbox row commit or roll back together; capture() refuses a change by
+ * raising an error. By default a change is also refused in a database without credsync.
+ *
+ * Load:  shared_preload_libraries = 'credsync_passcheck' (restart), then run
+ *        CREATE EXTENSION credsync CASCADE in each database where passwords change.
+ * GUCs (superuser only): credsync_passcheck.require, credsync_passcheck.enabled.
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "catalog/pg_extension.h"
+#include "catalog/pg_type.h"
+#include "commands/dbcommands.h"
+#include "commands/extension.h"
+#include "commands/user.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "libpq/crypt.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/guc.h"
+#include "utils/rel.h"
+
+PG_MODULE_MAGIC;
+
+void		_PG_init(void);
+
+static bool require_extension = true;
+static bool enabled = true;
+static check_password_hook_type prev_check_password_hook = NULL;
+
+/* pg_tle's names, so that one credsync.capture() serves both installs. */
+static const char *
+password_type_name(PasswordType type)
+{
+	switch (type)
+	{
+		case PASSWORD_TYPE_PLAINTEXT:
+			return "PASSWORD_TYPE_PLAINTEXT";
+		case PASSWORD_TYPE_MD5:
+			return "PASSWORD_TYPE_MD5";
+		case PASSWORD_TYPE_SCRAM_SHA_256:
+			return "PASSWORD_TYPE_SCRAM_SHA_256";
+	}
+	elog(ERROR, "unrecognized password type: %d", (int) type);
+	return NULL;				/* keep compiler quiet */
+}
+
+static Oid
+extension_owner(Oid extoid)
+{
+	Relation	rel;
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tuple;
+	Oid			owner;
+
+	rel = table_open(ExtensionRelationId, AccessShareLock);
+	ScanKeyInit(&key, Anum_pg_extension_oid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(extoid));
+	scan = systable_beginscan(rel, ExtensionOidIndexId, true, NULL, 1, &key);
+	tuple = systable_getnext(scan);
+	if (!HeapTupleIsValid(tuple))
+		elog(ERROR, "could not find extension credsync (oid %u)", extoid);
+	owner = ((Form_pg_extension) GETSTRUCT(tuple))->extowner;
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return owner;
+}
+
+/*
+ * Calls capture() the way PostgreSQL calls a SECURITY DEFINER function with a pinned
+ * search_path: PUBLIC then needs no EXECUTE on it, and the caller's search_path cannot
+ * redirect the call to a function of their own.
+ */
+static void
+call_capture(Oid owner, const char *username, const char *password,
+			 PasswordType type, Datum validuntil_time, bool validuntil_null)
+{
+	Oid			argtypes[5] = {TEXTOID, TEXTOID, TEXTOID, TIMESTAMPTZOID, BOOLOID};
+	Datum		values[5];
+	char		nulls[5] = {' ', ' ', ' ', ' ', ' '};
+	text	   *pw = cstring_to_text(password);
+	MemoryContext caller_cxt = CurrentMemoryContext;
+	Oid			save_userid;
+	int			save_sec_context;
+	int			save_nestlevel;
+
+	values[0] = CStringGetTextDatum(username);
+	values[1] = PointerGetDatum(pw);
+	values[2] = CStringGetTextDatum(password_type_name(type));
+	values[3] = validuntil_null ? (Datum) 0 : validuntil_time;
+	nulls[3] = validuntil_null ? 'n' : ' ';
+	values[4] = BoolGetDatum(validuntil_null);
+
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	SetUserIdAndSecContext(owner, save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
+	save_nestlevel = NewGUCNestLevel();
+
+	PG_TRY();
+	{
+		int			ret;
+
+		(void) set_config_option("search_path", "pg_catalog, pg_temp",
+								 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
+								 true, 0, false);
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		ret = SPI_execute_with_args("SELECT credsync.capture($1, $2, $3, $4, $5)",
+									5, argtypes, values, nulls, false, 0);
+		if (ret != SPI_OK_SELECT)
+			elog(ERROR, "credsync.capture failed: %s", SPI_result_code_string(ret));
+		SPI_finish();
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		/*
+		 * Re-raise rather than rethrow: the original error would carry the statement,
+		 * which holds the password, into the server log (log_min_error_statement), and
+		 * its context. The aborting transaction cleans up SPI.
+		 */
+		MemoryContextSwitchTo(caller_cxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		AtEOXact_GUC(false, save_nestlevel);
+		SetUserIdAndSecContext(save_userid, save_sec_context);
+		explicit_bzero(VARDATA(pw), VARSIZE(pw) - VARHDRSZ);
+
+		ereport(ERROR,
+				(errcode(edata->sqlerrcode),
+				 errmsg_internal("%s", edata->message ? edata->message
+								 : "credsync.capture failed"),
+				 edata->detail ? errdetail_internal("%s", edata->detail) : 0,
+				 edata->hint ? errhint("%s", edata->hint) : 0,
+				 errhidestmt(true),
+				 errhidecontext(true)));
+	}
+	PG_END_TRY();
+
+	AtEOXact_GUC(true, save_nestlevel);
+	SetUserIdAndSecContext(save_userid, save_sec_context);
+	explicit_bzero(VARDATA(pw), VARSIZE(pw) - VARHDRSZ);
+}
+
+static void
+credsync_check_password(const char *username, const char *shadow_pass,
+						PasswordType password_type, Datum validuntil_time,
+						bool validuntil_null)
+{
+	Oid			extoid;
+
+	if (prev_check_password_hook)
+		prev_check_password_hook(username, shadow_pass, password_type,
+								 validuntil_time, validuntil_null);
+
+	/* pg_upgrade restores hashes that were captured when they were first set. */
+	if (IsBinaryUpgrade || !enabled)
+		return;
+
+	extoid = get_extension_oid("credsync", true);
+	if (!OidIsValid(extoid))
+	{
+		if (!require_extension)
+			return;
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("credsync is not installed in database \"%s\"",
+						get_database_name(MyDatabaseId)),
+				 errdetail("The password change is refused because it could not be recorded."),
+				 errhint("Run CREATE EXTENSION credsync CASCADE in this database, "
+						 "or change the password from a database where credsync is installed."),
+				 errhidestmt(true),
+				 errhidecontext(true)));
+	}
+
+	call_capture(extension_owner(extoid), username, shadow_pass, password_type,
+				 validuntil_time, validuntil_null);
+}
+
+void
+_PG_init(void)
+{
+	/*
+	 * Refuse LOAD and session_preload_libraries: a hook in some sessions only would let
+	 * changes made elsewhere pass unrecorded while looking installed. An error, not a
+	 * warning, because that false assurance is exactly what "require" exists to prevent.
+	 */
+	if (!process_shared_preload_libraries_in_progress)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("credsync_passcheck must be loaded via shared_preload_libraries")));
+
+	/* PGC_SUSET: otherwise any user could switch the guard off for their own session. */
+	DefineCustomBoolVariable("credsync_passcheck.require",
+							 "Refuses password changes in a database where credsync is not installed.",
+							 NULL, &require_extension, true, PGC_SUSET, 0,
+							 NULL, NULL, NULL);
+	DefineCustomBoolVariable("credsync_passcheck.enabled",
+							 "Passes password changes to credsync.capture; off records and refuses nothing.",
+							 NULL, &enabled, true, PGC_SUSET, 0,
+							 NULL, NULL, NULL);
+	MarkGUCPrefixReserved("credsync_passcheck");
+
+	prev_check_password_hook = check_password_hook;
+	check_password_hook = credsync_check_password;
+}

@@ -1,0 +1,143 @@
+package io.credsync.testing;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.services.kms.KmsClient;
+import software.amazon.awssdk.services.kms.model.KeySpec;
+import software.amazon.awssdk.services.kms.model.KeyUsageType;
+
+/**
+ * local-kms, a KMS emulator with real RSA keys, running for the tests: its own directory under
+ * {@link TestEnvironment#runDir()} (key database, {@code local-kms.log}, {@code local-kms.pid}),
+ * Region {@link EmulatedAws#REGION}, account {@link EmulatedAws#KMS_ACCOUNT_ID}.
+ *
+ * <p>local-kms takes only a port ({@code PORT}), never an address: it listens on every
+ * interface, not on loopback alone. Clients here always use 127.0.0.1.
+ *
+ * <p>Stopped by {@link #close()}, else by a JVM shutdown hook, else by scripts/test.
+ * Thread-safe; no method returns null.
+ */
+public final class LocalKms implements AutoCloseable {
+
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+
+    private static LocalKms shared;
+
+    private final Path dir;
+    private final ServiceProcess process;
+    private KmsClient client;
+    private boolean closed;
+
+    private LocalKms(Path dir, ServiceProcess process) {
+        this.dir = dir;
+        this.process = process;
+    }
+
+    /**
+     * Starts local-kms with an empty key database and waits until it accepts connections.
+     *
+     * @throws IllegalStateException if the binary is missing or it does not come up
+     */
+    public static LocalKms start() {
+        String binary = TestEnvironment.localKms().toString();
+        Path dir = Directories.createUnderRunDir("local-kms-");
+        ServiceProcess process;
+        try {
+            process = ServiceProcess.start("local-kms", dir, port -> List.of(binary), port -> Map.of(
+                    "PORT", Integer.toString(port),
+                    "KMS_DATA_PATH", dir.resolve("data").toString(),
+                    "KMS_REGION", EmulatedAws.REGION.id(),
+                    "KMS_ACCOUNT_ID", EmulatedAws.KMS_ACCOUNT_ID,
+                    // No seed: a path that does not exist (the default is /init/seed.yaml).
+                    "KMS_SEED_PATH", dir.resolve("no-seed.yaml").toString()),
+                    START_TIMEOUT);
+        } catch (RuntimeException e) {
+            Directories.deleteRecursively(dir);
+            throw e;
+        }
+        LocalKms kms = new LocalKms(dir, process);
+        JvmShutdown.register(kms);
+        return kms;
+    }
+
+    /** The instance shared by every test in this JVM: started on first use, stopped at JVM exit. */
+    public static synchronized LocalKms shared() {
+        if (shared == null || shared.isClosed()) {
+            shared = start();
+        }
+        return shared;
+    }
+
+    /** Where clients send requests: {@code http://127.0.0.1:<port>}. */
+    public URI endpoint() {
+        return URI.create("http://127.0.0.1:" + process.port());
+    }
+
+    /**
+     * A client for this emulator (url-connection HTTP client, static test credentials). It belongs
+     * to this object and is closed with it: do not close it yourself.
+     */
+    public synchronized KmsClient client() {
+        if (closed) {
+            throw new IllegalStateException("local-kms in " + dir + " is closed");
+        }
+        if (client == null) {
+            client = KmsClient.builder()
+                    .region(EmulatedAws.REGION)
+                    .credentialsProvider(EmulatedAws.credentials())
+                    .endpointOverride(endpoint())
+                    .httpClientBuilder(UrlConnectionHttpClient.builder())
+                    .build();
+        }
+        return client;
+    }
+
+    /**
+     * Creates an RSA key for encryption ({@code ENCRYPT_DECRYPT}) and returns its ARN.
+     *
+     * @param spec RSA_2048, RSA_3072 or RSA_4096
+     */
+    public String createRsaKey(KeySpec spec) {
+        if (!spec.toString().startsWith("RSA_")) {
+            throw new IllegalArgumentException("not an RSA key spec: " + spec);
+        }
+        return client().createKey(request -> request.keySpec(spec).keyUsage(KeyUsageType.ENCRYPT_DECRYPT))
+                .keyMetadata().arn();
+    }
+
+    /** local-kms's output: one line per request it served, and its errors. */
+    public Path logFile() {
+        return process.logFile();
+    }
+
+    /** Stops local-kms and deletes its directory. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            if (client != null) {
+                client.close();
+            }
+        } finally {
+            process.close();
+            Directories.deleteRecursively(dir);
+            JvmShutdown.unregister(this);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "LocalKms[" + process + "]";
+    }
+
+    private synchronized boolean isClosed() {
+        return closed;
+    }
+}

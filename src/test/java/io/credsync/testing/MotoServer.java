@@ -1,0 +1,121 @@
+package io.credsync.testing;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+
+/**
+ * moto's server, emulating Secrets Manager for the tests, on 127.0.0.1 only: its own directory
+ * under {@link TestEnvironment#runDir()} ({@code moto_server.log}, {@code moto_server.pid}),
+ * Region {@link EmulatedAws#REGION}. State lives in memory and goes with the process.
+ *
+ * <p>Stopped by {@link #close()}, else by a JVM shutdown hook, else by scripts/test.
+ * Thread-safe; no method returns null.
+ */
+public final class MotoServer implements AutoCloseable {
+
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
+    private static MotoServer shared;
+
+    private final Path dir;
+    private final ServiceProcess process;
+    private SecretsManagerClient client;
+    private boolean closed;
+
+    private MotoServer(Path dir, ServiceProcess process) {
+        this.dir = dir;
+        this.process = process;
+    }
+
+    /**
+     * Starts moto's server and waits until it accepts connections.
+     *
+     * @throws IllegalStateException if the program is missing or it does not come up
+     */
+    public static MotoServer start() {
+        String binary = TestEnvironment.motoServer().toString();
+        Path dir = Directories.createUnderRunDir("moto-");
+        ServiceProcess process;
+        try {
+            process = ServiceProcess.start("moto_server", dir,
+                    port -> List.of(binary, "-H", "127.0.0.1", "-p", Integer.toString(port)),
+                    port -> Map.of("PYTHONUNBUFFERED", "1"),
+                    START_TIMEOUT);
+        } catch (RuntimeException e) {
+            Directories.deleteRecursively(dir);
+            throw e;
+        }
+        MotoServer moto = new MotoServer(dir, process);
+        JvmShutdown.register(moto);
+        return moto;
+    }
+
+    /** The instance shared by every test in this JVM: started on first use, stopped at JVM exit. */
+    public static synchronized MotoServer shared() {
+        if (shared == null || shared.isClosed()) {
+            shared = start();
+        }
+        return shared;
+    }
+
+    /** Where clients send requests: {@code http://127.0.0.1:<port>}. */
+    public URI endpoint() {
+        return URI.create("http://127.0.0.1:" + process.port());
+    }
+
+    /**
+     * A Secrets Manager client for this emulator (url-connection HTTP client, static test
+     * credentials). It belongs to this object and is closed with it: do not close it yourself.
+     */
+    public synchronized SecretsManagerClient client() {
+        if (closed) {
+            throw new IllegalStateException("moto_server in " + dir + " is closed");
+        }
+        if (client == null) {
+            client = SecretsManagerClient.builder()
+                    .region(EmulatedAws.REGION)
+                    .credentialsProvider(EmulatedAws.credentials())
+                    .endpointOverride(endpoint())
+                    .httpClientBuilder(UrlConnectionHttpClient.builder())
+                    .build();
+        }
+        return client;
+    }
+
+    /** moto's output: one line per request it served, and its errors. */
+    public Path logFile() {
+        return process.logFile();
+    }
+
+    /** Stops moto's server and deletes its directory. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            if (client != null) {
+                client.close();
+            }
+        } finally {
+            process.close();
+            Directories.deleteRecursively(dir);
+            JvmShutdown.unregister(this);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "MotoServer[" + process + "]";
+    }
+
+    private synchronized boolean isClosed() {
+        return closed;
+    }
+}

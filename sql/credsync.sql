@@ -324,9 +324,10 @@ BEGIN
     IF exponent < 3 OR pg_catalog.mod(exponent, 2) = 0 OR exponent > 9223372036854775807 THEN
         RAISE EXCEPTION 'the RSA public exponent is not valid' USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    -- With d the modulus's number of decimal digits: mu = floor(10^2d / modulus).
+    -- With d the modulus's number of decimal digits: mu = floor(10^2d / modulus). div(), not
+    -- trunc(a / b): numeric division rounds to its chosen scale, here to a whole number.
     digits := pg_catalog.length(modulus::text);
-    barrett_mu := pg_catalog.trunc(('1e' || (2 * digits))::numeric / modulus);
+    barrett_mu := pg_catalog.div(('1e' || (2 * digits))::numeric, modulus);
     barrett_low := ('1e-' || (digits - 1))::numeric;
     barrett_high := ('1e-' || (digits + 1))::numeric;
 END

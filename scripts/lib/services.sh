@@ -56,3 +56,37 @@ credsync_cleanup_run_dir() {
   credsync_stop_emulators "$run_dir"
   rm -rf -- "$run_dir"
 }
+
+# Makes a run directory for the services this script's Java program will start, exports it
+# as CREDSYNC_TEST_RUN_DIR, and arranges for everything under it to be stopped and removed
+# when the script exits, however it exits.
+credsync_enter_run_dir() {
+  CREDSYNC_TEST_RUN_DIR=$(mktemp -d /tmp/credsync-run.XXXXXX)
+  chmod 755 "$CREDSYNC_TEST_RUN_DIR"
+  export CREDSYNC_TEST_RUN_DIR
+  trap _credsync_exit_run_dir EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+}
+
+_credsync_child_pid=
+# shellcheck disable=SC2317 # called by the trap
+_credsync_exit_run_dir() {
+  # Interrupted: stop the child first, so that it starts nothing new while we clean up.
+  if [[ -n $_credsync_child_pid ]] && kill -0 "$_credsync_child_pid" 2>/dev/null; then
+    kill -TERM "$_credsync_child_pid" 2>/dev/null || true
+    wait "$_credsync_child_pid" 2>/dev/null || true
+  fi
+  credsync_cleanup_run_dir "$CREDSYNC_TEST_RUN_DIR"
+}
+
+# Runs "$@" in the background and waits for it, so that INT and TERM reach the trap at once,
+# not when the child happens to end. Returns the child's status.
+credsync_run_child() {
+  "$@" &
+  _credsync_child_pid=$!
+  local status=0
+  wait "$_credsync_child_pid" || status=$?
+  _credsync_child_pid=
+  return "$status"
+}

@@ -54,7 +54,8 @@ class CaptureSecurityIT {
             for (String table : tables) {
                 assertDenied(connection, "SELECT * FROM " + table);
                 assertDenied(connection, "INSERT INTO " + table + " DEFAULT VALUES");
-                assertDenied(connection, "UPDATE " + table + " SET " + firstColumn(table) + " = NULL");
+                String column = secondColumn(table);
+                assertDenied(connection, "UPDATE " + table + " SET " + column + " = " + column);
                 assertDenied(connection, "DELETE FROM " + table);
                 assertDenied(connection, "TRUNCATE " + table);
             }
@@ -140,9 +141,10 @@ class CaptureSecurityIT {
                 e -> assertThat(e.getSQLState()).as(sql + ": " + e.getMessage()).isEqualTo("42501"));
     }
 
-    private static String firstColumn(String table) throws SQLException {
+    /** Not the first: an identity column's update fails before privileges are checked. */
+    private static String secondColumn(String table) throws SQLException {
         return queryColumn("SELECT quote_ident(attname) FROM pg_attribute WHERE attrelid = '" + table
-                + "'::regclass AND attnum = 1").get(0);
+                + "'::regclass AND attnum = 2").get(0);
     }
 
     private static List<String> queryColumn(String sql) throws SQLException {

@@ -508,7 +508,7 @@ DECLARE
     new_id bigint;
 BEGIN
     INSERT INTO credsync.outbox (event_id, role_name, kid, envelope, replay_of)
-    SELECT o.event_id, o.role_name, o.kid, o.envelope, pg_catalog.coalesce(o.replay_of, o.id)
+    SELECT o.event_id, o.role_name, o.kid, o.envelope, COALESCE(o.replay_of, o.id)
       FROM credsync.outbox o
      WHERE o.id = replay.outbox_id
     RETURNING id INTO new_id;

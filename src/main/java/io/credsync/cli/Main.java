@@ -1,12 +1,30 @@
 package io.credsync.cli;
 
-/** Entry point of the credsync command line; the commands arrive with the operations work. */
-public final class Main {
-    private Main() {
-    }
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code credsync} command line. Exit codes scripts can trust: 0 success, 1 a failure while
+ * running, 2 a usage error, 3 a configuration that does not validate.
+ */
+@Command(name = "credsync", mixinStandardHelpOptions = true, versionProvider = Version.class,
+        description = "Keeps AWS Secrets Manager in step with PostgreSQL password changes.",
+        subcommands = {RunCommand.class})
+public final class Main implements Runnable {
+
+    /** Exit code for a configuration that does not validate. */
+    static final int EXIT_CONFIG = 3;
 
     public static void main(String[] args) {
-        System.err.println("credsync: no command is available yet");
-        System.exit(2);
+        System.exit(commandLine().execute(args));
+    }
+
+    static CommandLine commandLine() {
+        return new CommandLine(new Main());
+    }
+
+    @Override
+    public void run() {
+        commandLine().usage(System.out);
     }
 }

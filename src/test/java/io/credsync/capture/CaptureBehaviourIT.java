@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.credsync.testing.CredsyncDatabase;
 import io.credsync.testing.CredsyncDatabase.InstallMode;
+import io.credsync.testing.RoleStatements;
 import io.credsync.testing.RsaKeys;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
@@ -218,6 +219,27 @@ class CaptureBehaviourIT {
                 RoleStatements.execute(superuser, "SELECT pg_reload_conf()");
                 Thread.sleep(500);
             }
+        }
+    }
+
+    @Test
+    void shouldQueueACopyOfTheOriginalEventOnReplay() throws Exception {
+        String role = RoleStatements.uniqueName("cap");
+        try (Connection superuser = database.connectAsSuperuser()) {
+            RoleStatements.createRole(superuser, role, used("replayed-pass"));
+            OutboxEvent original = OutboxEvent.forRole(superuser, role).get(0);
+            long firstCopy = Long.parseLong(single(superuser, "SELECT credsync.replay(" + original.id() + ")"));
+            long secondCopy = Long.parseLong(single(superuser, "SELECT credsync.replay(" + firstCopy + ")"));
+
+            List<OutboxEvent> events = OutboxEvent.forRole(superuser, role);
+            assertThat(events).extracting(OutboxEvent::id).containsExactly(original.id(), firstCopy, secondCopy);
+            for (OutboxEvent copy : events.subList(1, 3)) {
+                assertThat(copy.replayOf()).as("a replay of a replay names the original").isEqualTo(original.id());
+                assertThat(copy.eventId()).as("the payload names this event id").isEqualTo(original.eventId());
+                assertThat(copy.envelope()).isEqualTo(original.envelope());
+            }
+            PSQLException missing = refusal(() -> RoleStatements.execute(superuser, "SELECT credsync.replay(-1)"));
+            assertThat(missing.getSQLState()).isEqualTo("P0002");
         }
     }
 

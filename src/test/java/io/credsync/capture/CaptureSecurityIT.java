@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.credsync.testing.CredsyncDatabase;
+import io.credsync.testing.RoleStatements;
 import io.credsync.testing.RsaKeys;
 import java.security.KeyPair;
 import java.sql.Connection;

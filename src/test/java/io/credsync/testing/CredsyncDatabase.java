@@ -97,10 +97,15 @@ public final class CredsyncDatabase {
 
     /** Registers {@code key} under {@code kid} and makes it the active key. */
     public void addKey(String kid, PublicKey key) throws SQLException {
+        addKey(kid, RsaKeys.pem(key));
+    }
+
+    /** Registers the PEM {@code publicKey} under {@code kid} and makes it the active key. */
+    public void addKey(String kid, String publicKey) throws SQLException {
         try (Connection connection = connectAsSuperuser();
                 PreparedStatement statement = connection.prepareStatement("SELECT credsync.add_key(?, ?)")) {
             statement.setString(1, kid);
-            statement.setString(2, RsaKeys.pem(key));
+            statement.setString(2, publicKey);
             statement.execute();
         }
     }

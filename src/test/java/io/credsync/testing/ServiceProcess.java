@@ -85,6 +85,32 @@ final class ServiceProcess implements AutoCloseable {
         }
     }
 
+    /** Whether the program still runs. */
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** SIGKILL, as a crash would: no chance to clean up. Waits until the process is gone. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor();
+    }
+
+    /**
+     * SIGTERM, then waits up to {@code timeout} for the program to exit.
+     *
+     * @return its exit code
+     * @throws IllegalStateException if it still runs after {@code timeout} (it is then killed)
+     */
+    int terminate(Duration timeout) throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly().waitFor();
+            throw new IllegalStateException(name + " did not exit within " + timeout + " of SIGTERM; its output:\n"
+                    + log());
+        }
+        return process.exitValue();
+    }
+
     /** Stops the program: SIGTERM, then SIGKILL after a few seconds. Idempotent; the log stays. */
     @Override
     public synchronized void close() {

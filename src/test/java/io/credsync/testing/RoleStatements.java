@@ -1,4 +1,4 @@
-package io.credsync.capture;
+package io.credsync.testing;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -7,10 +7,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.postgresql.PGConnection;
 
 /**
- * Runs real CREATE ROLE and ALTER ROLE statements. Passwords cannot be bind parameters in
+ * Runs real CREATE ROLE and ALTER ROLE statements, as a DBA would. Passwords cannot be bind parameters in
  * these statements, so they are quoted by PgJDBC's own escaping, as a client would.
  */
-final class RoleStatements {
+public final class RoleStatements {
 
     private static final AtomicInteger COUNTER = new AtomicInteger();
 
@@ -18,40 +18,40 @@ final class RoleStatements {
     }
 
     /** A role name no other test uses, starting with {@code prefix}. */
-    static String uniqueName(String prefix) {
+    public static String uniqueName(String prefix) {
         return prefix + "_" + ProcessHandle.current().pid() + "_" + COUNTER.incrementAndGet();
     }
 
-    static void createRole(Connection connection, String role, String password) throws SQLException {
+    public static void createRole(Connection connection, String role, String password) throws SQLException {
         execute(connection, "CREATE ROLE " + identifier(connection, role) + " LOGIN PASSWORD "
                 + literal(connection, password));
     }
 
-    static void createRoleWithoutPassword(Connection connection, String role) throws SQLException {
+    public static void createRoleWithoutPassword(Connection connection, String role) throws SQLException {
         execute(connection, "CREATE ROLE " + identifier(connection, role) + " LOGIN");
     }
 
-    static void alterPassword(Connection connection, String role, String password) throws SQLException {
+    public static void alterPassword(Connection connection, String role, String password) throws SQLException {
         execute(connection, "ALTER ROLE " + identifier(connection, role) + " PASSWORD " + literal(connection, password));
     }
 
-    static void alterPassword(Connection connection, String role, String password, String validUntil)
+    public static void alterPassword(Connection connection, String role, String password, String validUntil)
             throws SQLException {
         execute(connection, "ALTER ROLE " + identifier(connection, role) + " PASSWORD " + literal(connection, password)
                 + " VALID UNTIL " + literal(connection, validUntil));
     }
 
-    static void execute(Connection connection, String sql) throws SQLException {
+    public static void execute(Connection connection, String sql) throws SQLException {
         try (Statement statement = connection.createStatement()) {
             statement.execute(sql);
         }
     }
 
-    static String identifier(Connection connection, String name) throws SQLException {
+    public static String identifier(Connection connection, String name) throws SQLException {
         return connection.unwrap(PGConnection.class).escapeIdentifier(name);
     }
 
-    static String literal(Connection connection, String value) throws SQLException {
+    public static String literal(Connection connection, String value) throws SQLException {
         // escapeLiteral doubles the quotes but does not add the outer ones.
         return "'" + connection.unwrap(PGConnection.class).escapeLiteral(value) + "'";
     }

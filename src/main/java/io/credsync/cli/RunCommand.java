@@ -1,0 +1,91 @@
+package io.credsync.cli;
+
+import io.credsync.config.ConfigException;
+import io.credsync.config.CredsyncConfig;
+import io.credsync.replication.ReplicationException;
+import io.credsync.service.ConsumerService;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code credsync run}: the service. Runs until SIGTERM or SIGINT, then finishes or abandons the
+ * delivery in progress, confirms what is done, and exits 0 within ten seconds.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = {"Streams the outbox and writes each password change to Secrets Manager.",
+                "Every setting can also come from the environment (CREDSYNC_<SECTION>_<KEY>)."})
+final class RunCommand implements Callable<Integer> {
+
+    private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
+    private static final long SHUTDOWN_LIMIT_SECONDS = 10;
+
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", defaultValue = "${env:CREDSYNC_CONFIG}",
+            description = "The YAML configuration file (default: $CREDSYNC_CONFIG; none: the environment alone).")
+    Path config;
+
+    @Override
+    public Integer call() {
+        CredsyncConfig loaded;
+        try {
+            loaded = CredsyncConfig.load(config, System.getenv());
+        } catch (ConfigException e) {
+            System.err.println("credsync: the configuration is not valid, so credsync will not start:");
+            e.problems().forEach(problem -> System.err.println("  " + problem));
+            return Main.EXIT_CONFIG;
+        }
+        ConsumerService service;
+        try {
+            service = ConsumerService.start(loaded);
+        } catch (ReplicationException | IOException e) {
+            log.error("cannot start: {}", e.getMessage());
+            return 1;
+        } catch (SQLException e) {
+            log.error("cannot start: the database answered SQLState {}: {}", e.getSQLState(), e.getMessage());
+            return 1;
+        }
+        return runUntilStopped(service);
+    }
+
+    /**
+     * A signal makes the JVM run its shutdown hooks; ours asks the service to stop, waits for
+     * the main thread to close it, and ends the process with the main thread's exit code (a
+     * hook cannot otherwise choose the code, which would be 128 + the signal).
+     */
+    private static int runUntilStopped(ConsumerService service) {
+        CountDownLatch closed = new CountDownLatch(1);
+        int[] exitCode = {0};
+        Thread hook = new Thread(() -> {
+            service.requestStop();
+            try {
+                if (!closed.await(SHUTDOWN_LIMIT_SECONDS, TimeUnit.SECONDS)) {
+                    log.warn("shutdown took longer than {} s; exiting anyway", SHUTDOWN_LIMIT_SECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            Runtime.getRuntime().halt(exitCode[0]);
+        }, "credsync-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            Throwable failure = service.awaitStopped();
+            exitCode[0] = failure == null ? 0 : 1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            exitCode[0] = 1;
+        } finally {
+            log.info("stopping");
+            service.close();
+            log.info("stopped");
+            closed.countDown();
+        }
+        return exitCode[0];
+    }
+}

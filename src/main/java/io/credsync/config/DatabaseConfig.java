@@ -1,0 +1,180 @@
+package io.credsync.config;
+
+import io.credsync.config.Section.Setting;
+import io.credsync.crypto.Password;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * The {@code database} section: where the database is and how to log in to it.
+ *
+ * <p>The password, when there is one, was read once at start-up (from the environment variable
+ * {@link #passwordEnv} names, or the file {@link #passwordFile}); it prints as {@code ****}, so
+ * this record's {@code toString} is safe to log.
+ *
+ * <p>Immutable and thread-safe. No component is null; {@link #password} is present exactly when
+ * {@link #auth} is {@link Auth#PASSWORD}; one of {@link #passwordEnv} and {@link #passwordFile}
+ * is present with it.
+ *
+ * @param host host name or IP address; an IPv6 address without brackets
+ * @param port TCP port, 1 to 65535
+ * @param name database name: the one credsync is installed in
+ * @param user role credsync logs in as
+ * @param passwordEnv name of the environment variable the password came from
+ * @param passwordFile file the password came from
+ * @param password the password; never printed
+ * @param auth how to authenticate
+ * @param sslMode PgJDBC's {@code sslmode}
+ * @param connectTimeout how long to wait for the TCP connection; PgJDBC counts whole seconds,
+ *     so {@link PgConnector} rounds it up
+ * @param applicationName {@code application_name}, as {@code pg_stat_activity} shows it
+ */
+public record DatabaseConfig(
+        String host,
+        int port,
+        String name,
+        String user,
+        Optional<String> passwordEnv,
+        Optional<Path> passwordFile,
+        Optional<Password> password,
+        Auth auth,
+        SslMode sslMode,
+        Duration connectTimeout,
+        String applicationName) {
+
+    static final List<String> KEYS = List.of("host", "port", "name", "user", "password_env",
+            "password_file", "auth", "ssl_mode", "connect_timeout", "application_name");
+
+    /** Host names, IPv4 and IPv6 addresses (with a zone); nothing PgJDBC's URL would misread. */
+    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9._%:-]+");
+
+    /** How credsync authenticates to the database. */
+    public enum Auth {
+        /** A password read at start-up. */
+        PASSWORD,
+        /** An RDS IAM authentication token, made fresh for each connection (not supported yet). */
+        IAM;
+
+        /** @return the value as written in the configuration */
+        public String value() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** PgJDBC's {@code sslmode} values, which are libpq's. */
+    public enum SslMode {
+        DISABLE, ALLOW, PREFER, REQUIRE, VERIFY_CA, VERIFY_FULL;
+
+        /** @return the value as PgJDBC and the configuration spell it, e.g. {@code verify-full} */
+        public String value() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+
+        static Optional<SslMode> of(String value) {
+            return Arrays.stream(values()).filter(m -> m.value().equals(value)).findFirst();
+        }
+    }
+
+    public DatabaseConfig {
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(user, "user");
+        Objects.requireNonNull(passwordEnv, "passwordEnv");
+        Objects.requireNonNull(passwordFile, "passwordFile");
+        Objects.requireNonNull(password, "password");
+        Objects.requireNonNull(auth, "auth");
+        Objects.requireNonNull(sslMode, "sslMode");
+        Objects.requireNonNull(connectTimeout, "connectTimeout");
+        Objects.requireNonNull(applicationName, "applicationName");
+        if (password.isPresent() != (auth == Auth.PASSWORD)) {
+            throw new IllegalArgumentException("a password goes with auth " + Auth.PASSWORD.value() + " only");
+        }
+    }
+
+    /** @return a connector for this database; cheap, thread-safe, holds no connection */
+    public DatabaseConnector connector() {
+        return new PgConnector(this);
+    }
+
+    /** Reads and checks the section; null if anything in it is wrong (reported to {@code s}). */
+    static DatabaseConfig read(Section s) {
+        String host = s.nonBlank("host", "localhost");
+        if (!HOST.matcher(host).matches()) {
+            s.problem(s.scalar("host").orElseThrow(), "must be a host name or IP address, got " + host);
+        }
+        int port = s.integer("port", 5432, 1, 65535);
+        String name = s.required("name");
+        String user = s.required("user");
+        Auth auth = auth(s);
+        SslMode sslMode = sslMode(s);
+        Duration connectTimeout = s.duration("connect_timeout", Duration.ofSeconds(10));
+        String applicationName = applicationName(s);
+
+        Optional<Setting> passwordEnv = s.scalar("password_env");
+        Optional<Setting> passwordFile = s.scalar("password_file");
+        if (passwordEnv.isPresent() && passwordFile.isPresent()) {
+            s.problem("password_file", "set either database.password_env or database.password_file, not both");
+            return null;
+        }
+        Optional<Password> password = Optional.empty();
+        if (auth == Auth.PASSWORD) {
+            password = passwordFile.isPresent()
+                    ? Passwords.fromFile(s, passwordFile.get())
+                    : Passwords.fromEnvironment(s, passwordEnv);
+        }
+        if (s.failed()) {
+            return null;
+        }
+        return new DatabaseConfig(host, port, name, user,
+                passwordFile.isPresent() ? Optional.empty()
+                        : Optional.of(passwordEnv.map(Setting::text).orElse(Passwords.DEFAULT_VARIABLE)),
+                passwordFile.map(f -> Path.of(f.text())),
+                password, auth, sslMode, connectTimeout, applicationName);
+    }
+
+    private static Auth auth(Section s) {
+        Optional<Setting> setting = s.scalar("auth");
+        if (setting.isEmpty() || setting.get().text().equals("password")) {
+            return Auth.PASSWORD;
+        }
+        if (setting.get().text().equals("iam")) {
+            // Accepted by the schema so that configurations can be written for it already.
+            s.problem(setting.get(), "iam is not supported yet: RDS IAM authentication needs the AWS SDK's"
+                    + " rds module, which this build of credsync does not include; use password");
+            return Auth.IAM;
+        }
+        s.problem(setting.get(), "must be password or iam, got " + setting.get().text());
+        return Auth.PASSWORD;
+    }
+
+    private static SslMode sslMode(Section s) {
+        Optional<Setting> setting = s.scalar("ssl_mode");
+        if (setting.isEmpty()) {
+            return SslMode.PREFER;
+        }
+        Optional<SslMode> mode = SslMode.of(setting.get().text());
+        if (mode.isEmpty()) {
+            s.problem(setting.get(), "must be one of "
+                    + Arrays.stream(SslMode.values()).map(SslMode::value).collect(Collectors.joining(", "))
+                    + ", got " + setting.get().text());
+        }
+        return mode.orElse(SslMode.PREFER);
+    }
+
+    private static String applicationName(Section s) {
+        String value = s.nonBlank("application_name", "credsync");
+        // The server cuts longer names, and turns other characters into '?'.
+        if (value.length() > 63 || !value.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
+            s.problem(s.scalar("application_name").orElseThrow(),
+                    "must be at most 63 printable ASCII characters, got " + value);
+        }
+        return value;
+    }
+}

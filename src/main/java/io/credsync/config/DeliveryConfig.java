@@ -1,0 +1,33 @@
+package io.credsync.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The {@code delivery} section: how writes to Secrets Manager are retried and batched.
+ *
+ * <p>Immutable and thread-safe. No component is null; durations are positive.
+ *
+ * @param retryInitial first wait before retrying a transient failure
+ * @param retryMax longest wait between retries; at least {@code retryInitial}
+ * @param maxBatch most events taken from the outbox at once, 1 to 10000
+ */
+public record DeliveryConfig(Duration retryInitial, Duration retryMax, int maxBatch) {
+
+    static final List<String> KEYS = List.of("retry_initial", "retry_max", "max_batch");
+
+    public DeliveryConfig {
+        Objects.requireNonNull(retryInitial, "retryInitial");
+        Objects.requireNonNull(retryMax, "retryMax");
+    }
+
+    /** Reads and checks the section; null if anything in it is wrong (reported to {@code s}). */
+    static DeliveryConfig read(Section s) {
+        Duration retryInitial = s.duration("retry_initial", Duration.ofMillis(200));
+        Duration retryMax = s.duration("retry_max", Duration.ofSeconds(30));
+        Backoffs.check(s, "retry_initial", retryInitial, "retry_max", retryMax);
+        int maxBatch = s.integer("max_batch", 100, 1, 10_000);
+        return s.failed() ? null : new DeliveryConfig(retryInitial, retryMax, maxBatch);
+    }
+}

@@ -1,0 +1,226 @@
+package io.credsync.delivery;
+
+import io.credsync.config.RetryPolicy;
+import io.credsync.crypto.EnvelopeException;
+import io.credsync.crypto.EnvelopeOpener;
+import io.credsync.crypto.EventPayload;
+import io.credsync.crypto.TransientCryptoException;
+import io.credsync.metrics.DeliveryMetrics;
+import io.credsync.outbox.OutboxEvent;
+import io.credsync.replication.Lsn;
+import io.credsync.secrets.SecretNamer;
+import io.credsync.secrets.SecretUpdate;
+import io.credsync.secrets.SecretWriteException;
+import io.credsync.secrets.SecretWriteResult;
+import io.credsync.secrets.SecretWriter;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.random.RandomGenerator;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns outbox events into secret writes and durable delivery rows: at least once, per role in
+ * order, never regressing, and coalescing (of a role's pending events only the newest is
+ * written). Permanent errors become {@code failed} rows and the rest goes on; transient ones
+ * are retried with backoff until they pass or the thread is interrupted, in which case nothing
+ * is recorded for the unfinished events and they are delivered again later.
+ *
+ * <p>Not thread-safe: one delivery thread owns it.
+ */
+public final class DeliveryPipeline implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(DeliveryPipeline.class);
+
+    private final DeliveryStore store;
+    private final EnvelopeOpener opener;
+    private final SecretWriter writer;
+    private final SecretNamer namer;
+    private final SecretFields fields;
+    private final RetryPolicy retry;
+    private final RandomGenerator random;
+    private final Sleeper sleeper;
+    private final Clock clock;
+    private final DeliveryMetrics metrics;
+
+    public DeliveryPipeline(DeliveryStore store, EnvelopeOpener opener, SecretWriter writer, SecretNamer namer,
+            SecretFields fields, RetryPolicy retry, RandomGenerator random, Sleeper sleeper, Clock clock, DeliveryMetrics metrics) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.opener = Objects.requireNonNull(opener, "opener");
+        this.writer = Objects.requireNonNull(writer, "writer");
+        this.namer = Objects.requireNonNull(namer, "namer");
+        this.fields = Objects.requireNonNull(fields, "fields");
+        this.retry = Objects.requireNonNull(retry, "retry");
+        this.random = Objects.requireNonNull(random, "random");
+        this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+    }
+
+    /**
+     * Delivers {@code events} and records an outcome for each before returning.
+     *
+     * @param events events in commit order; those that already have a delivery row are skipped
+     * @param lsn the commit position the events came with, recorded with them; null for events
+     *     read from the table at start-up
+     * @throws InterruptedException when asked to stop; the events not yet recorded stay pending
+     */
+    public void deliver(List<OutboxEvent> events, Lsn lsn) throws InterruptedException {
+        List<OutboxEvent> pending = withoutDelivered(events);
+        Map<String, List<OutboxEvent>> byRole = pending.stream().collect(
+                Collectors.groupingBy(OutboxEvent::roleName, LinkedHashMap::new, Collectors.toList()));
+        for (List<OutboxEvent> roleEvents : byRole.values()) {
+            List<DeliveryRecord> records = deliverRole(roleEvents, lsn);
+            retrying("record delivery outcomes", () -> {
+                store.record(records);
+                return null;
+            });
+            records.forEach(r -> metrics.recordOutcome(r.status(), reasonCode(r.reason())));
+        }
+    }
+
+    /**
+     * Up to {@code limit} events after {@code afterId} that have no delivery row, oldest first;
+     * waits for the database when it is away.
+     */
+    public List<OutboxEvent> undelivered(long afterId, int limit) throws InterruptedException {
+        return retrying("read undelivered outbox rows", () -> store.undelivered(afterId, limit));
+    }
+
+    /** Closes the store's connection. */
+    @Override
+    public void close() {
+        store.close();
+    }
+
+    private List<OutboxEvent> withoutDelivered(List<OutboxEvent> events) throws InterruptedException {
+        Set<Long> delivered = retrying("read delivery rows",
+                () -> store.alreadyDelivered(events.stream().map(OutboxEvent::id).toList()));
+        return events.stream().filter(e -> !delivered.contains(e.id())).toList();
+    }
+
+    /** Coalesces one role's events: the newest is written, the others are superseded by it. */
+    private List<DeliveryRecord> deliverRole(List<OutboxEvent> roleEvents, Lsn lsn) throws InterruptedException {
+        OutboxEvent newest = roleEvents.stream()
+                .max(Comparator.comparingLong(OutboxEvent::orderKey).thenComparingLong(OutboxEvent::id))
+                .orElseThrow();
+        List<DeliveryRecord> records = new ArrayList<>();
+        for (OutboxEvent event : roleEvents) {
+            if (event != newest) {
+                records.add(DeliveryRecord.of(event, DeliveryStatus.SUPERSEDED, 0,
+                        "coalesced: event " + newest.id() + " is newer for this role", lsn));
+            }
+        }
+        records.add(deliverNewest(newest, lsn));
+        return records;
+    }
+
+    private DeliveryRecord deliverNewest(OutboxEvent event, Lsn lsn) throws InterruptedException {
+        OptionalLong newestSynced = retrying("read the role's last synced event",
+                () -> store.newestSyncedOrderKey(event.roleName()));
+        if (newestSynced.isPresent() && newestSynced.getAsLong() > event.orderKey()) {
+            return DeliveryRecord.of(event, DeliveryStatus.SUPERSEDED, 0,
+                    "regression: event " + newestSynced.getAsLong() + " of this role is already synced", lsn);
+        }
+        int attempts = 0;
+        while (true) {
+            attempts++;
+            try {
+                EventPayload payload = open(event);
+                String secretName = namer.nameFor(fields.dbname(), event.roleName());
+                SecretWriteResult result = write(new SecretUpdate(secretName, event.eventId(), fields.engine(),
+                        fields.host(), fields.port(), fields.dbname(), event.roleName(), payload.password()));
+                metrics.recordEventLag(Duration.between(event.createdAt(), clock.instant()));
+                log.info("synced event {} of role {} to secret {} version {}", event.eventId(), event.roleName(),
+                        result.arn(), result.versionId());
+                return DeliveryRecord.synced(event, attempts, result.arn(), result.versionId(), lsn);
+            } catch (EnvelopeException e) {
+                log.warn("event {} of role {} failed: {}: {}", event.eventId(), event.roleName(), e.reason(),
+                        e.getMessage());
+                return DeliveryRecord.of(event, DeliveryStatus.FAILED, attempts, e.reason() + ": " + e.getMessage(),
+                        lsn);
+            } catch (SecretWriteException e) {
+                if (!e.isTransient()) {
+                    log.warn("event {} of role {} failed: {}", event.eventId(), event.roleName(), e.getMessage());
+                    return DeliveryRecord.of(event, DeliveryStatus.FAILED, attempts,
+                            e.errorCode() + ": " + e.getMessage(), lsn);
+                }
+                pause(attempts, "Secrets Manager", e.errorCode());
+            } catch (TransientCryptoException e) {
+                pause(attempts, "KMS", e.errorCode());
+            }
+        }
+    }
+
+    private EventPayload open(OutboxEvent event) throws EnvelopeException, TransientCryptoException {
+        Instant start = clock.instant();
+        try {
+            EventPayload payload = opener.open(event.envelope(), event.eventId().value(), event.roleName());
+            metrics.recordKmsCall(Duration.between(start, clock.instant()), null);
+            return payload;
+        } catch (EnvelopeException e) {
+            // Only a failure KMS reported is a KMS error; a bad envelope is not KMS's.
+            metrics.recordKmsCall(Duration.between(start, clock.instant()), e.awsErrorCode().orElse(null));
+            throw e;
+        } catch (TransientCryptoException e) {
+            metrics.recordKmsCall(Duration.between(start, clock.instant()), e.errorCode());
+            throw e;
+        }
+    }
+
+    private SecretWriteResult write(SecretUpdate update) throws SecretWriteException {
+        Instant start = clock.instant();
+        try {
+            SecretWriteResult result = writer.write(update);
+            metrics.recordSecretsManagerCall(Duration.between(start, clock.instant()), null);
+            return result;
+        } catch (SecretWriteException e) {
+            metrics.recordSecretsManagerCall(Duration.between(start, clock.instant()), e.errorCode());
+            throw e;
+        }
+    }
+
+    private void pause(int attempt, String service, String errorCode) throws InterruptedException {
+        Duration delay = retry.delay(attempt - 1, random);
+        log.warn("{} answered {}; retrying in {} ms", service, errorCode, delay.toMillis());
+        sleeper.sleep(delay);
+    }
+
+    private interface DatabaseCall<T> {
+        T call() throws SQLException;
+    }
+
+    /** The database is the record: without it nothing can be recorded, so wait for it. */
+    private <T> T retrying(String what, DatabaseCall<T> call) throws InterruptedException {
+        for (int attempt = 0;; attempt++) {
+            try {
+                return call.call();
+            } catch (SQLException e) {
+                store.discardIfBroken(e);
+                Duration delay = retry.delay(attempt, random);
+                log.warn("cannot {} (SQLState {}); retrying in {} ms", what, e.getSQLState(), delay.toMillis());
+                sleeper.sleep(delay);
+            }
+        }
+    }
+
+    /** The code before the first colon of a reason, for a low-cardinality metric tag. */
+    private static String reasonCode(String reason) {
+        if (reason == null) {
+            return null;
+        }
+        int colon = reason.indexOf(':');
+        return colon < 0 ? reason : reason.substring(0, colon);
+    }
+}

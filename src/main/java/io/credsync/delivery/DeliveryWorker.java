@@ -1,0 +1,129 @@
+package io.credsync.delivery;
+
+import io.credsync.outbox.OutboxEvent;
+import io.credsync.replication.AckTracker;
+import io.credsync.replication.OutboxBatch;
+import io.credsync.replication.OutboxBatchSink;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The delivery thread: takes the batches the replication thread hands over, delivers them
+ * through the {@link DeliveryPipeline} (several batches at once, so that a burst of changes to
+ * one role is coalesced into one write), and tells the {@link AckTracker} which batches are
+ * done, so that their WAL can be confirmed.
+ *
+ * <p>Also delivers, before streaming and whenever the slot had to be recreated, every outbox
+ * row that has no delivery row: the outbox table, not the slot, is the record of what is owed.
+ *
+ * <p>{@link #accept} and {@link #slotRecreated} are called by the replication thread;
+ * {@link #run} is the delivery thread's body; {@link #stop} may be called from any thread.
+ */
+public final class DeliveryWorker implements OutboxBatchSink, Runnable {
+
+    private static final Logger log = LoggerFactory.getLogger(DeliveryWorker.class);
+    private static final int QUEUE_CAPACITY = 1_000;
+
+    private final DeliveryPipeline pipeline;
+    private final AckTracker tracker;
+    private final int maxEventsPerRound;
+    private final BlockingQueue<OutboxBatch> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+    private volatile boolean catchUpRequested;
+    private volatile boolean stopping;
+
+    public DeliveryWorker(DeliveryPipeline pipeline, AckTracker tracker, int maxEventsPerRound) {
+        this.pipeline = Objects.requireNonNull(pipeline, "pipeline");
+        this.tracker = Objects.requireNonNull(tracker, "tracker");
+        if (maxEventsPerRound < 1) {
+            throw new IllegalArgumentException("maxEventsPerRound must be positive: " + maxEventsPerRound);
+        }
+        this.maxEventsPerRound = maxEventsPerRound;
+    }
+
+    @Override
+    public void accept(OutboxBatch batch) throws InterruptedException {
+        queue.put(batch);
+    }
+
+    @Override
+    public void slotRecreated() {
+        catchUpRequested = true;
+    }
+
+    /**
+     * Delivers every outbox row without a delivery row, oldest first, in rounds of at most
+     * {@code maxEventsPerRound}. Called before streaming starts, on the thread that will then
+     * run {@link #run}, or by it.
+     */
+    public void catchUp() throws InterruptedException {
+        long afterId = 0;
+        int total = 0;
+        while (!stopping) {
+            List<OutboxEvent> events = pipeline.undelivered(afterId, maxEventsPerRound);
+            if (events.isEmpty()) {
+                break;
+            }
+            pipeline.deliver(events, null);
+            afterId = events.get(events.size() - 1).id();
+            total += events.size();
+        }
+        if (total > 0) {
+            log.info("delivered {} outbox events that had no delivery row", total);
+        }
+    }
+
+    /** Delivers batches until {@link #stop()}; an interrupt abandons the round in progress. */
+    @Override
+    public void run() {
+        try {
+            while (!stopping) {
+                if (catchUpRequested) {
+                    catchUpRequested = false;
+                    catchUp();
+                }
+                OutboxBatch first = queue.poll(200, TimeUnit.MILLISECONDS);
+                if (first != null) {
+                    deliverRound(first);
+                }
+            }
+        } catch (InterruptedException e) {
+            // Asked to stop in the middle of a round: what was not recorded is delivered again.
+            Thread.currentThread().interrupt();
+        } finally {
+            pipeline.close();
+        }
+    }
+
+    /** Makes {@link #run} return after the round in progress. */
+    public void stop() {
+        stopping = true;
+    }
+
+    /** Batches handed over and not yet taken by the delivery thread. */
+    public int queued() {
+        return queue.size();
+    }
+
+    private void deliverRound(OutboxBatch first) throws InterruptedException {
+        List<OutboxBatch> batches = new ArrayList<>();
+        List<OutboxEvent> events = new ArrayList<>(first.events());
+        batches.add(first);
+        OutboxBatch next;
+        while (events.size() < maxEventsPerRound && (next = queue.peek()) != null
+                && events.size() + next.size() <= maxEventsPerRound) {
+            batches.add(queue.remove());
+            events.addAll(next.events());
+        }
+        pipeline.deliver(events, batches.get(batches.size() - 1).endLsn());
+        for (OutboxBatch batch : batches) {
+            tracker.delivered(batch);
+        }
+    }
+
+}

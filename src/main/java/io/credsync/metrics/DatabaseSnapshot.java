@@ -1,0 +1,46 @@
+package io.credsync.metrics;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * What one successful poll of {@link DatabaseGauges} read: the replication slot's state, and
+ * the backlog of the outbox.
+ *
+ * <p>Immutable and thread-safe. Nullable components: {@code activePid} (null unless a process
+ * streams from the slot), {@code walStatus} (null without a slot, or before PostgreSQL 13),
+ * {@code retainedWalBytes} and {@code replicationLagBytes} (null without a slot, or while the
+ * slot has no such LSN yet) and {@code oldestPendingAge} (null when nothing is pending). The
+ * others are never null.
+ *
+ * @param slotName the slot asked about
+ * @param slotExists whether the slot exists
+ * @param slotActive whether some process streams from the slot now
+ * @param activePid the process streaming from the slot
+ * @param walStatus {@code pg_replication_slots.wal_status}: reserved, extended, unreserved or lost
+ * @param retainedWalBytes WAL the slot keeps on disk: {@code pg_current_wal_lsn() - restart_lsn}
+ * @param replicationLagBytes WAL not yet confirmed: {@code pg_current_wal_lsn() - confirmed_flush_lsn}
+ * @param pendingEvents outbox rows without a delivery row
+ * @param oldestPendingAge how long ago the oldest pending row was created
+ * @param failedEvents delivery rows with status failed or rejected
+ * @param polledAt when the poll succeeded, by the consumer's clock
+ */
+public record DatabaseSnapshot(
+        String slotName,
+        boolean slotExists,
+        boolean slotActive,
+        Integer activePid,
+        String walStatus,
+        Long retainedWalBytes,
+        Long replicationLagBytes,
+        long pendingEvents,
+        Duration oldestPendingAge,
+        long failedEvents,
+        Instant polledAt) {
+
+    public DatabaseSnapshot {
+        Objects.requireNonNull(slotName, "slotName");
+        Objects.requireNonNull(polledAt, "polledAt");
+    }
+}

@@ -1,0 +1,9 @@
+/**
+ * What credsync tells its operators: Micrometer meters for delivery and for the database
+ * (slot, lag, backlog), and a small HTTP server for Prometheus and health checks.
+ *
+ * <p>Delivery code sees only {@link io.credsync.metrics.DeliveryMetrics}; everything else here
+ * is wired by the {@code run} command. Tag values are bounded codes, never message text, role
+ * names or anything else that grows with the data.
+ */
+package io.credsync.metrics;

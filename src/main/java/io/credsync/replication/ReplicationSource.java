@@ -1,0 +1,458 @@
+package io.credsync.replication;
+
+import io.credsync.config.DatabaseConnector;
+import java.nio.ByteBuffer;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.random.RandomGenerator;
+import org.postgresql.PGConnection;
+import org.postgresql.replication.LogSequenceNumber;
+import org.postgresql.replication.PGReplicationStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Streams committed inserts into {@code credsync.outbox} from a logical replication slot
+ * (pgoutput, protocol version 1) and hands them, one transaction at a time, to an
+ * {@link OutboxBatchSink}; reports to the server only positions its {@link AckTracker} says
+ * are delivered; reconnects by itself when the connection or the server goes away.
+ *
+ * <p><b>Threads.</b> {@link #run()} owns the replication connection and stream on the calling
+ * thread until {@link #stop()} or a failure an operator must fix. {@link #stop()} and
+ * {@link #isStreaming()} may be called from any thread. {@link #ensureSlotAndPublication()}
+ * uses its own connection and may be called from any thread, typically once before
+ * {@code run()}. A source runs once: create a new one to run again.
+ *
+ * <p><b>What is requested.</b> {@code proto_version} 1 and the publication, nothing else: no
+ * streaming of large in-progress transactions (protocol 2) and no two-phase decoding
+ * (protocol 3). Outbox transactions are small, and a transaction is only ever seen whole,
+ * after its Commit, so a rolled-back change never reaches the sink. A Stream or Prepare message
+ * is therefore a protocol mismatch and treated like a decoding error (see
+ * {@link BatchAssembler}).
+ *
+ * <p><b>Acknowledgement.</b> After each message, and on every idle turn of the loop, the
+ * position the tracker calls confirmable is set as the stream's flushed and applied LSN; when
+ * it moved, a status update is forced at once (at most one every 100 ms: a forced update asks
+ * the server to reply, and on a busy server each reply carries a new position to confirm, so
+ * unthrottled the two would ping-pong). PgJDBC sends the same values every status interval.
+ * PgJDBC's automatic flush is off: on a keepalive it moves the flushed LSN to the server's
+ * position whenever the last status update covered the start of the last XLogData message.
+ * That is safe only as long as a batch's Commit message starts at or after the position to
+ * confirm for it, a detail of the server's walsender, and the tracker already advances to the
+ * keepalive position when nothing is in flight, so the automatic flush adds nothing but risk.
+ * While a batch is undelivered and the confirmable position has been reported, the flushed
+ * LSN is set to {@code InvalidXLogRecPtr}, which the server reads as "no claim" and which
+ * leaves the slot where it is: a walsender that is shutting down waits until the client's
+ * flushed position (or, if that is invalid, its written position) reaches what it sent, so a
+ * real but older flushed position would hold up a fast shutdown of PostgreSQL until every
+ * batch is delivered, which can depend on AWS.
+ *
+ * <p><b>Failures</b>, by SQLState: connection failures, server shutdown and restart, and a slot
+ * held by another process (a second instance waiting to take over) reconnect after an
+ * exponential backoff with jitter; a missing slot is created again, loudly, and
+ * {@link OutboxBatchSink#slotRecreated()} called; a missing publication, refused credentials
+ * and other configuration errors end {@code run()} with a {@link ReplicationException}.
+ * Decoding and mapping errors are logged and retried with the same backoff. PgJDBC's
+ * non-blocking read does not report a connection the server closed (nor the CommandComplete
+ * that ends the stream at a fast shutdown), so a lost server shows when a status update fails,
+ * within about two status intervals. Each new
+ * connection starts from the slot's confirmed position, so batches handed over but not yet
+ * delivered are sent again (the delivery side dedupes them) and the tracker is reset.
+ *
+ * <p>Logs connections, slot creation and reconnects with their SQLState; never envelopes.
+ */
+public final class ReplicationSource {
+
+    private static final Logger log = LoggerFactory.getLogger(ReplicationSource.class);
+
+    /** The loop's sleep when the server has nothing: bounds the latency of stop() and of a change. */
+    private static final long IDLE_WAIT_MILLIS = 10;
+    /** The least time between two forced status updates; see the class comment. */
+    private static final long MIN_FORCE_SPACING_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** How long closing the stream may wait for the server to end the copy. */
+    private static final int CLOSE_TIMEOUT_MILLIS = 1000;
+    /** A connection that streamed this long counts as healthy: the backoff starts over. */
+    private static final Duration MIN_HEALTHY = Duration.ofSeconds(1);
+
+    private final DatabaseConnector connector;
+    private final ReplicationSettings settings;
+    private final AckTracker tracker;
+    private final OutboxBatchSink sink;
+    private final ReconnectBackoff backoff;
+    private final long healthyAfterNanos;
+
+    private final CountDownLatch stopSignal = new CountDownLatch(1);
+    private volatile boolean stopRequested;
+    private volatile boolean streaming;
+
+    /** Guards the fields below, which let stop() interrupt a blocked hand-over and nothing else. */
+    private final Object runnerLock = new Object();
+    private Thread runner;
+    private boolean started;
+    private boolean inSinkCall;
+    private boolean interruptedByStop;
+    /** Runner only: an interrupt that did not come from stop(), restored when run() returns. */
+    private boolean externalInterrupt;
+
+    /** A source with a backoff drawing its jitter from a fresh random generator. */
+    public ReplicationSource(DatabaseConnector connector, ReplicationSettings settings, AckTracker tracker,
+            OutboxBatchSink sink) {
+        this(connector, settings, tracker, sink, RandomGenerator.getDefault());
+    }
+
+    ReplicationSource(DatabaseConnector connector, ReplicationSettings settings, AckTracker tracker,
+            OutboxBatchSink sink, RandomGenerator random) {
+        this.connector = Objects.requireNonNull(connector, "connector");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.tracker = Objects.requireNonNull(tracker, "tracker");
+        this.sink = Objects.requireNonNull(sink, "sink");
+        this.backoff = new ReconnectBackoff(settings.initialBackoff(), settings.maxBackoff(), random);
+        this.healthyAfterNanos = settings.maxBackoff().compareTo(MIN_HEALTHY) > 0
+                ? settings.maxBackoff().toNanos() : MIN_HEALTHY.toNanos();
+    }
+
+    /**
+     * Checks that the publication exists and creates the logical slot (pgoutput) if it is
+     * missing, on an ordinary connection. Call it before scanning the outbox for rows without a
+     * delivery, so that every row is either found by the scan or streamed from the slot.
+     *
+     * @return whether the slot was created
+     * @throws ReplicationException if the publication is missing (install or upgrade the
+     *     credsync extension) or the slot name belongs to a slot credsync cannot use
+     * @throws SQLException if the database cannot be reached or refuses
+     */
+    public boolean ensureSlotAndPublication() throws SQLException, ReplicationException {
+        try (Connection connection = connector.connect()) {
+            Optional<Lsn> created = ensure(connection);
+            created.ifPresent(at -> log.info("created replication slot {} (pgoutput) in database {} at {}",
+                    settings.slotName(), connector.databaseName(), at));
+            return created.isPresent();
+        }
+    }
+
+    /**
+     * Streams until {@link #stop()} is called or the thread is interrupted (then returns
+     * normally, the interrupt status restored if it did not come from {@code stop()}; an
+     * interrupt arriving together with {@code stop()} counts as its), or until a failure an
+     * operator must fix.
+     *
+     * @throws ReplicationException if the publication is missing, the credentials are refused,
+     *     the slot cannot be used, or the like: the message says what to do
+     * @throws IllegalStateException if this source already ran or is running
+     */
+    public void run() throws ReplicationException {
+        claimRunner();
+        try {
+            while (!shouldStop()) {
+                Duration wait;
+                try {
+                    streamOnce();
+                    continue;
+                } catch (SQLException e) {
+                    wait = onSqlFailure(e);
+                } catch (PgOutputDecodeException | OutboxMappingException e) {
+                    wait = backoff.next();
+                    log.error("cannot read the replication stream of slot {}: {}; reconnecting in {} ms",
+                            settings.slotName(), e.getMessage(), wait.toMillis());
+                } catch (InterruptedException e) {
+                    noteInterrupt();
+                    break;
+                }
+                try {
+                    stopSignal.await(wait.toNanos(), TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    noteInterrupt();
+                }
+            }
+        } finally {
+            releaseRunner();
+        }
+    }
+
+    /**
+     * Makes {@link #run()} send a final status update with what is confirmable, close the stream
+     * and the connection, and return, normally within a second or so; a hand-over blocked in
+     * the sink is interrupted. Does not wait for that: join the thread that runs {@code run()}.
+     * Idempotent; may be called before {@code run()}, which then returns at once.
+     */
+    public void stop() {
+        stopRequested = true;
+        stopSignal.countDown();
+        synchronized (runnerLock) {
+            if (runner != null && inSinkCall && !interruptedByStop) {
+                interruptedByStop = true;
+                runner.interrupt();
+            }
+        }
+    }
+
+    /** Whether a replication stream is open now (for health checks and tests). */
+    public boolean isStreaming() {
+        return streaming;
+    }
+
+    private void streamOnce() throws SQLException, ReplicationException, InterruptedException {
+        SlotCatalog.SlotState slot = prepareSlot();
+        if (slot.isActive()) {
+            // What START_REPLICATION would answer; asking first spares a walsender start-up.
+            throw new SQLException("replication slot " + settings.slotName() + " is active for PID "
+                    + slot.activePid(), "55006");
+        }
+        if (shouldStop()) {
+            return;
+        }
+        try (Connection connection = connector.connectForReplication()) {
+            PGReplicationStream stream = connection.unwrap(PGConnection.class).getReplicationAPI()
+                    .replicationStream()
+                    .logical()
+                    .withSlotName(settings.slotName())
+                    .withSlotOption("proto_version", 1)
+                    .withSlotOption("publication_names", settings.publicationName())
+                    .withStatusInterval(Math.toIntExact(settings.statusInterval().toMillis()), TimeUnit.MILLISECONDS)
+                    .withAutomaticFlush(false)
+                    .start();
+            tracker.reset(slot.confirmedFlush());
+            log.info("streaming from replication slot {} in database {} (publication {}), confirmed up to {}",
+                    settings.slotName(), connector.databaseName(), settings.publicationName(), slot.confirmedFlush());
+            Session session = new Session(stream);
+            streaming = true;
+            try {
+                session.pump();
+                session.sendFinalStatus();
+            } finally {
+                streaming = false;
+                session.close(connection);
+            }
+        }
+    }
+
+    /** The slot's state, after creating it again (loudly) if it went missing. */
+    private SlotCatalog.SlotState prepareSlot() throws SQLException, ReplicationException, InterruptedException {
+        Optional<Lsn> created;
+        SlotCatalog.SlotState slot;
+        try (Connection connection = connector.connect()) {
+            created = ensure(connection);
+            slot = SlotCatalog.find(connection, settings.slotName()).orElseThrow(() -> new SQLException(
+                    "replication slot " + settings.slotName() + " vanished right after it was checked", "42704"));
+        }
+        if (created.isPresent()) {
+            log.error("replication slot {} in database {} was missing and has been created again at {}: outbox rows"
+                    + " committed while it was missing are not in its stream and are delivered only by the scan for"
+                    + " rows without a delivery; if this was not a deliberate drop, find out who dropped it",
+                    settings.slotName(), connector.databaseName(), created.get());
+            callSink(sink::slotRecreated);
+        }
+        return slot;
+    }
+
+    /** Checks the publication and creates the slot if missing; returns where a created slot starts. */
+    private Optional<Lsn> ensure(Connection connection) throws SQLException, ReplicationException {
+        connection.setAutoCommit(true);
+        SlotCatalog.checkPublication(connection, settings.publicationName());
+        if (SlotCatalog.find(connection, settings.slotName()).isPresent()) {
+            return Optional.empty();
+        }
+        Optional<Lsn> created = SlotCatalog.create(connection, settings.slotName());
+        if (created.isEmpty()) {
+            // Another instance created it first: check that it is one we can use.
+            SlotCatalog.find(connection, settings.slotName());
+        }
+        return created;
+    }
+
+    private Duration onSqlFailure(SQLException e) throws ReplicationException {
+        SqlStateClassifier.Action action = SqlStateClassifier.classify(e);
+        String state = SqlStateClassifier.sqlState(e);
+        if (action == SqlStateClassifier.Action.FAIL) {
+            String hint = state != null && state.startsWith("28")
+                    ? "the database refused the credentials of the replication connection; check the configured"
+                            + " user, password or IAM authentication"
+                    : "replication cannot go on until the configuration is fixed";
+            throw new ReplicationException(hint + " (SQLState " + state + "): " + e.getMessage(), e);
+        }
+        if (stopRequested) {
+            log.info("replication from slot {} ended while stopping (SQLState {}): {}",
+                    settings.slotName(), state, e.getMessage());
+            return Duration.ZERO;
+        }
+        Duration wait = backoff.next();
+        switch (action) {
+            case WAIT_FOR_SLOT -> log.info("replication slot {} is in use by another process (another credsync"
+                    + " instance?): {}; trying again in {} ms", settings.slotName(), e.getMessage(), wait.toMillis());
+            case CHECK_SLOT_AND_PUBLICATION -> log.warn("replication slot {} or publication {} does not exist"
+                    + " (SQLState {}): {}; checking both and reconnecting in {} ms", settings.slotName(),
+                    settings.publicationName(), state, e.getMessage(), wait.toMillis());
+            case RECONNECT -> log.warn("replication connection to slot {} lost (SQLState {}): {};"
+                    + " reconnecting in {} ms", settings.slotName(), state, e.getMessage(), wait.toMillis());
+            default -> log.error("unexpected failure of the replication from slot {} (SQLState {}); reconnecting in {}"
+                    + " ms", settings.slotName(), state, wait.toMillis(), e);
+        }
+        return wait;
+    }
+
+    /** A call into the sink that stop() may interrupt. */
+    private interface SinkCall {
+        void call() throws InterruptedException;
+    }
+
+    /** Calls the sink, unless stopping; lets stop() interrupt it while it blocks. */
+    private void callSink(SinkCall call) throws InterruptedException {
+        synchronized (runnerLock) {
+            if (stopRequested) {
+                return;
+            }
+            inSinkCall = true;
+        }
+        try {
+            call.call();
+        } finally {
+            synchronized (runnerLock) {
+                inSinkCall = false;
+                if (interruptedByStop) {
+                    // stop()'s interrupt may have landed just after the sink returned: it was for us.
+                    Thread.interrupted();
+                }
+            }
+        }
+    }
+
+    /** Whether to stop; takes a pending interrupt as a request to stop. */
+    private boolean shouldStop() {
+        if (Thread.interrupted()) {
+            noteInterrupt();
+        }
+        return stopRequested;
+    }
+
+    /** Records an interrupt of the runner: a stop request, remembered for restoring unless stop() sent it. */
+    private void noteInterrupt() {
+        synchronized (runnerLock) {
+            if (!interruptedByStop) {
+                externalInterrupt = true;
+            }
+        }
+        stopRequested = true;
+        stopSignal.countDown();
+    }
+
+    private void claimRunner() {
+        synchronized (runnerLock) {
+            if (started) {
+                throw new IllegalStateException("this ReplicationSource already ran; create a new one");
+            }
+            started = true;
+            runner = Thread.currentThread();
+        }
+    }
+
+    private void releaseRunner() {
+        synchronized (runnerLock) {
+            runner = null;
+        }
+        if (externalInterrupt) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** One replication connection's state: its stream, decoder and assembler, and what was reported. */
+    private final class Session {
+        private final PGReplicationStream stream;
+        private final PgOutputDecoder decoder = new PgOutputDecoder();
+        private final BatchAssembler assembler = new BatchAssembler();
+        private final long connectedAt = System.nanoTime();
+        /** The last position sent in a forced status update. */
+        private Lsn reported = Lsn.INVALID;
+        private long lastForcedAt = System.nanoTime() - MIN_FORCE_SPACING_NANOS;
+        private boolean healthy;
+
+        Session(PGReplicationStream stream) {
+            this.stream = stream;
+        }
+
+        /** Reads, hands over and acknowledges until asked to stop; throws on any failure. */
+        void pump() throws SQLException {
+            while (!shouldStop()) {
+                ByteBuffer message = stream.readPending();
+                if (message != null) {
+                    try {
+                        handle(decoder.decode(message));
+                    } catch (InterruptedException e) {
+                        noteInterrupt();
+                        break;
+                    }
+                } else if (stream.isClosed()) {
+                    throw new SQLException("the server ended the replication stream", "08006");
+                }
+                acknowledge();
+                if (!healthy && System.nanoTime() - connectedAt >= healthyAfterNanos) {
+                    healthy = true;
+                    backoff.reset();
+                }
+                if (message == null) {
+                    try {
+                        stopSignal.await(IDLE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+                    } catch (InterruptedException e) {
+                        noteInterrupt();
+                    }
+                }
+            }
+        }
+
+        private void handle(PgOutputMessage message) throws InterruptedException {
+            Optional<OutboxBatch> completed = assembler.accept(message);
+            if (completed.isPresent()) {
+                OutboxBatch batch = completed.get();
+                // Registered first, so that a delivery can never precede it.
+                tracker.handedOver(batch);
+                callSink(() -> sink.accept(batch));
+            }
+        }
+
+        /** Tells the server what is done; see the class comment. */
+        private void acknowledge() throws SQLException {
+            Lsn confirmable = tracker.confirmable(Lsn.fromPg(stream.getLastReceiveLSN()));
+            if (confirmable.isAfter(reported)) {
+                setFlushed(confirmable.toPg());
+                long now = System.nanoTime();
+                if (now - lastForcedAt >= MIN_FORCE_SPACING_NANOS) {
+                    stream.forceUpdateStatus();
+                    reported = confirmable;
+                    lastForcedAt = now;
+                }
+            } else {
+                setFlushed(tracker.inFlight() > 0 ? LogSequenceNumber.INVALID_LSN : confirmable.toPg());
+            }
+        }
+
+        private void setFlushed(LogSequenceNumber lsn) {
+            stream.setFlushedLSN(lsn);
+            stream.setAppliedLSN(lsn);
+        }
+
+        void sendFinalStatus() throws SQLException {
+            Lsn confirmable = tracker.confirmable(Lsn.fromPg(stream.getLastReceiveLSN()));
+            setFlushed(confirmable.toPg());
+            stream.forceUpdateStatus();
+            log.info("stopped streaming from replication slot {}: confirmed up to {}, {} batch(es) not delivered",
+                    settings.slotName(), confirmable, tracker.inFlight());
+        }
+
+        /** Ends the copy, waiting at most about a second for the server; the caller closes the connection. */
+        void close(Connection connection) {
+            try {
+                connection.setNetworkTimeout(Runnable::run, CLOSE_TIMEOUT_MILLIS);
+                if (!stream.isClosed()) {
+                    stream.close();
+                }
+            } catch (SQLException e) {
+                log.debug("closing the replication stream of slot {} (SQLState {}): {}", settings.slotName(),
+                        e.getSQLState(), e.getMessage());
+            }
+        }
+    }
+}

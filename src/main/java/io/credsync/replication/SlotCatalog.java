@@ -1,0 +1,128 @@
+package io.credsync.replication;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Optional;
+
+/**
+ * Catalog work for the replication slot and the publication, on an ordinary connection: what
+ * exists, in what state, and creating the slot. Error messages say what the operator should do.
+ *
+ * <p>Stateless and thread-safe; each call uses only the connection it is given.
+ */
+final class SlotCatalog {
+
+    /** What the server reports about a logical slot of ours. */
+    record SlotState(Lsn confirmedFlush, Integer activePid) {
+        /** Whether some process streams from the slot now. */
+        boolean isActive() {
+            return activePid != null;
+        }
+    }
+
+    private SlotCatalog() {
+    }
+
+    /**
+     * Checks that {@code publication} exists and publishes inserts into credsync.outbox.
+     *
+     * @throws ReplicationException if not, saying to install or upgrade the credsync extension
+     */
+    static void checkPublication(Connection connection, String publication)
+            throws SQLException, ReplicationException {
+        String sql = "SELECT p.pubinsert, pg_catalog.current_database(),"
+                + " EXISTS (SELECT FROM pg_catalog.pg_publication_tables t WHERE t.pubname = p.pubname"
+                + " AND t.schemaname = 'credsync' AND t.tablename = 'outbox')"
+                + " FROM pg_catalog.pg_publication p WHERE p.pubname = ?";
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setString(1, publication);
+            try (ResultSet row = statement.executeQuery()) {
+                if (!row.next()) {
+                    throw new ReplicationException("the publication " + publication + " does not exist in database "
+                            + connection.getCatalog() + ": install the credsync extension in this database"
+                            + " (credsync install), or upgrade it (ALTER EXTENSION credsync UPDATE)");
+                }
+                if (!row.getBoolean(1) || !row.getBoolean(3)) {
+                    throw new ReplicationException("the publication " + publication + " in database "
+                            + row.getString(2) + " does not publish inserts into credsync.outbox: upgrade or"
+                            + " reinstall the credsync extension, which sets it up");
+                }
+            }
+        }
+    }
+
+    /**
+     * The state of logical slot {@code slot}, if it exists.
+     *
+     * @throws ReplicationException if the name belongs to a slot credsync cannot use: physical,
+     *     of another plugin or database, or invalidated for holding too much WAL
+     */
+    static Optional<SlotState> find(Connection connection, String slot) throws SQLException, ReplicationException {
+        String sql = "SELECT s.slot_type, s.plugin, s.database, pg_catalog.current_database(),"
+                + " s.confirmed_flush_lsn::text, s.active_pid, s.wal_status"
+                + " FROM pg_catalog.pg_replication_slots s WHERE s.slot_name = ?";
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setString(1, slot);
+            try (ResultSet row = statement.executeQuery()) {
+                if (!row.next()) {
+                    return Optional.empty();
+                }
+                String type = row.getString(1);
+                String plugin = row.getString(2);
+                String database = row.getString(3);
+                String current = row.getString(4);
+                String confirmed = row.getString(5);
+                int pid = row.getInt(6);
+                Integer activePid = row.wasNull() ? null : pid;
+                String walStatus = row.getString(7);
+                String drop = "drop it (SELECT pg_drop_replication_slot('" + slot
+                        + "')) or configure another slot name";
+                if (!"logical".equals(type)) {
+                    throw new ReplicationException("the replication slot " + slot + " is a " + type
+                            + " slot, not a logical one: " + drop);
+                }
+                if (!"pgoutput".equals(plugin)) {
+                    throw new ReplicationException("the replication slot " + slot + " uses the plugin " + plugin
+                            + ", credsync needs pgoutput: " + drop);
+                }
+                if (!current.equals(database)) {
+                    throw new ReplicationException("the replication slot " + slot + " belongs to database "
+                            + database + ", not " + current + ": " + drop);
+                }
+                if ("lost".equals(walStatus)) {
+                    throw new ReplicationException("the replication slot " + slot + " was invalidated: it held more"
+                            + " WAL than max_slot_wal_keep_size allows. Drop it (SELECT pg_drop_replication_slot('"
+                            + slot + "')); credsync then creates it again and delivers every outbox row that has no"
+                            + " delivery row, so nothing is lost");
+                }
+                Lsn confirmedFlush = confirmed == null ? Lsn.INVALID : Lsn.parse(confirmed);
+                return Optional.of(new SlotState(confirmedFlush, activePid));
+            }
+        }
+    }
+
+    /**
+     * Creates logical slot {@code slot} with pgoutput. Waits, as PostgreSQL does, for
+     * transactions running at that moment to end.
+     *
+     * @return the position the slot starts at, or empty if another process created it first
+     */
+    static Optional<Lsn> create(Connection connection, String slot) throws SQLException {
+        String sql = "SELECT lsn::text FROM pg_catalog.pg_create_logical_replication_slot(?, 'pgoutput')";
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setString(1, slot);
+            try (ResultSet row = statement.executeQuery()) {
+                row.next();
+                return Optional.of(Lsn.parse(row.getString(1)));
+            }
+        } catch (SQLException e) {
+            if ("42710".equals(e.getSQLState())) {
+                // duplicate_object: another instance created it between our check and now.
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+}

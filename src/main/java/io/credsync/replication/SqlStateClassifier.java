@@ -1,0 +1,73 @@
+package io.credsync.replication;
+
+import java.sql.SQLException;
+
+/**
+ * Decides what the replication loop does about an {@link SQLException}, by its SQLState alone
+ * (message texts are translated and change between versions).
+ *
+ * <p>Pure and thread-safe.
+ */
+final class SqlStateClassifier {
+
+    /** What to do about a failure. */
+    enum Action {
+        /** The connection or the server went away (08, 57P01-57P03, 53): reconnect after a wait. */
+        RECONNECT,
+        /** 55006: another process streams from the slot (a second instance): wait, then try again. */
+        WAIT_FOR_SLOT,
+        /** 42704: the slot, or the publication pgoutput reads, does not exist: check both, then retry. */
+        CHECK_SLOT_AND_PUBLICATION,
+        /** Configuration the operator must fix (28, 3D000, 42501, 55000, 57P04): end {@code run()}. */
+        FAIL,
+        /** Anything else: log it as an error and reconnect after a wait. */
+        UNEXPECTED
+    }
+
+    private SqlStateClassifier() {
+    }
+
+    /** The action for {@code e}, going by the first SQLState in its chain of causes. */
+    static Action classify(SQLException e) {
+        String state = sqlState(e);
+        if (state == null) {
+            return Action.UNEXPECTED;
+        }
+        if (state.startsWith("08") || state.startsWith("53")) {
+            return Action.RECONNECT;
+        }
+        return switch (state) {
+            // admin_shutdown, crash_shutdown, cannot_connect_now (starting up, shutting down,
+            // recovering), query_canceled, idle_session_timeout
+            case "57P01", "57P02", "57P03", "57014", "57P05" -> Action.RECONNECT;
+            // serialization_failure, deadlock_detected: only ever a transient catalog race
+            case "40001", "40P01" -> Action.RECONNECT;
+            case "55006" -> Action.WAIT_FOR_SLOT;
+            case "42704" -> Action.CHECK_SLOT_AND_PUBLICATION;
+            // invalid_catalog_name (no such database), insufficient_privilege (no REPLICATION),
+            // object_not_in_prerequisite_state (wal_level, an invalidated slot, a slot of
+            // another database), database_dropped
+            case "3D000", "42501", "55000", "57P04" -> Action.FAIL;
+            default -> state.startsWith("28") ? Action.FAIL : Action.UNEXPECTED;
+        };
+    }
+
+    /** The first non-empty SQLState in {@code e}'s causes and chained exceptions, else null. */
+    static String sqlState(SQLException e) {
+        Throwable current = e;
+        for (int depth = 0; current != null && depth < 16; depth++) {
+            if (current instanceof SQLException sql) {
+                String state = sql.getSQLState();
+                if (state != null && !state.isEmpty()) {
+                    return state;
+                }
+                if (sql.getNextException() != null) {
+                    current = sql.getNextException();
+                    continue;
+                }
+            }
+            current = current.getCause();
+        }
+        return null;
+    }
+}

@@ -1,0 +1,199 @@
+package io.credsync.secrets;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * Names a role's secret: the configured template with {@code {prefix}}, {@code {database}} and
+ * {@code {role}} filled in (for example {@code {prefix}{database}/{role}}), unless the role has an
+ * override, an exact role name mapped to a whole secret name.
+ *
+ * <p>Secrets Manager accepts names of 1 to 512 ASCII letters, digits and {@code /_+=.@-}.
+ * PostgreSQL allows almost any role name, so credsync refuses rather than encodes: a role or
+ * database name outside that set (a space, a quote, non-ASCII) or containing {@code /} gets no
+ * templated name, and {@link #nameFor} fails with {@link SecretWriteException#INVALID_SECRET_NAME},
+ * naming the role and asking for an override. Why refuse: an encoded name ({@code app=20user}) is
+ * one that nobody would guess when configuring an application, and dropping or replacing
+ * characters could make two roles share one secret. Why {@code /} too: it would move the name to
+ * another level of the hierarchy, so that database {@code a/b} with role {@code c} and database
+ * {@code a} with role {@code b/c} would collide.
+ *
+ * <p>The configuration (template, prefix, overrides) is checked when the namer is built, so that
+ * a bad one stops start-up with a message ({@link IllegalArgumentException}) instead of failing
+ * every event.
+ *
+ * <p>Immutable and thread-safe. Pure: no I/O.
+ */
+public final class SecretNamer {
+
+    /** The longest name Secrets Manager accepts. */
+    public static final int MAX_NAME_LENGTH = 512;
+
+    private static final String NAME_CHARACTERS = "ASCII letters, digits and /_+=.@-";
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9/_+=.@-]{1," + MAX_NAME_LENGTH + "}");
+    // What a role or database name may hold to be placed into a template: the name characters
+    // without '/' (see the class comment).
+    private static final Pattern PLACEHOLDER_VALUE = Pattern.compile("[A-Za-z0-9_+=.@-]+");
+
+    private static final String PREFIX = "prefix";
+    private static final String DATABASE = "database";
+    private static final String ROLE = "role";
+
+    /** One piece of the parsed template: literal text, or a placeholder's name. */
+    private record Part(String text, boolean placeholder) {
+    }
+
+    private final String template;
+    private final List<Part> parts;
+    private final String prefix;
+    private final Map<String, String> overrides;
+
+    /**
+     * @param template the name template, with {@code {prefix}}, {@code {database}} and
+     *     {@code {role}}; must contain {@code {role}}, so that roles do not share a secret
+     * @param prefix what {@code {prefix}} stands for; may be empty, may hold {@code /}
+     * @param overrides exact role name to whole secret name; no two roles may share a name
+     * @throws IllegalArgumentException if the template, the prefix or an override is invalid
+     */
+    public SecretNamer(String template, String prefix, Map<String, String> overrides) {
+        this.template = Objects.requireNonNull(template, "template");
+        this.prefix = Objects.requireNonNull(prefix, "prefix");
+        this.parts = parse(template);
+        if (parts.stream().noneMatch(part -> part.placeholder() && part.text().equals(ROLE))) {
+            throw new IllegalArgumentException("the secret name template " + quote(template)
+                    + " has no {role}: every role would get the same secret");
+        }
+        if (!prefix.isEmpty() && !NAME.matcher(prefix).matches()) {
+            throw new IllegalArgumentException("the secret name prefix " + quote(prefix)
+                    + " may hold only " + NAME_CHARACTERS);
+        }
+        this.overrides = Map.copyOf(checkOverrides(overrides));
+    }
+
+    /**
+     * @param database the database the password changed in
+     * @param role the role whose password changed
+     * @return the secret's name: the role's override, else the rendered template
+     * @throws SecretWriteException (permanent, {@link SecretWriteException#INVALID_SECRET_NAME})
+     *     when the role has no override and the template gives no valid name; the message names
+     *     the role and says to add an override
+     */
+    public String nameFor(String database, String role) throws SecretWriteException {
+        Objects.requireNonNull(database, "database");
+        Objects.requireNonNull(role, "role");
+        String override = overrides.get(role);
+        if (override != null) {
+            return override;
+        }
+        StringBuilder name = new StringBuilder();
+        for (Part part : parts) {
+            if (!part.placeholder()) {
+                name.append(part.text());
+            } else if (part.text().equals(PREFIX)) {
+                name.append(prefix);
+            } else {
+                String value = part.text().equals(ROLE) ? role : database;
+                if (!PLACEHOLDER_VALUE.matcher(value).matches()) {
+                    throw invalid(role, "the " + part.text() + " name " + quote(value) + " holds characters a secret"
+                            + " name cannot (a secret name allows only " + NAME_CHARACTERS + ", and credsync"
+                            + " keeps '/' out of role and database names)");
+                }
+                name.append(value);
+            }
+        }
+        if (name.length() > MAX_NAME_LENGTH) {
+            throw invalid(role, "the template " + quote(template) + " gives a name of " + name.length()
+                    + " characters, over Secrets Manager's " + MAX_NAME_LENGTH);
+        }
+        return name.toString();
+    }
+
+    /**
+     * @return whether Secrets Manager accepts {@code name}: 1 to 512 ASCII letters, digits and
+     *     {@code /_+=.@-}
+     */
+    public static boolean isValidName(String name) {
+        return NAME.matcher(name).matches();
+    }
+
+    /**
+     * Quotes a name for a message, showing control and non-ASCII characters as {@code \\uXXXX}:
+     * role names come from SQL and may hold anything, line breaks included, which must not forge
+     * log lines or vanish from view.
+     */
+    static String quote(String text) {
+        StringBuilder quoted = new StringBuilder(text.length() + 2).append('"');
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+                quoted.append(String.format("\\u%04x", (int) c));
+            } else {
+                quoted.append(c);
+            }
+        }
+        return quoted.append('"').toString();
+    }
+
+    private static SecretWriteException invalid(String role, String why) {
+        return new SecretWriteException("no valid secret name for role " + quote(role) + ": " + why
+                + "; add a per-role override (this role name to a secret name) to the configuration",
+                SecretWriteException.INVALID_SECRET_NAME, false, null);
+    }
+
+    private static List<Part> parse(String template) {
+        List<Part> parts = new ArrayList<>();
+        int i = 0;
+        while (i < template.length()) {
+            int open = template.indexOf('{', i);
+            String literal = template.substring(i, open < 0 ? template.length() : open);
+            if (literal.indexOf('}') >= 0) {
+                throw new IllegalArgumentException("the secret name template " + quote(template)
+                        + " has a '}' without its '{'");
+            }
+            if (!literal.isEmpty()) {
+                if (!NAME.matcher(literal).matches()) {
+                    throw new IllegalArgumentException("the secret name template " + quote(template)
+                            + " has text outside placeholders that is not only " + NAME_CHARACTERS);
+                }
+                parts.add(new Part(literal, false));
+            }
+            if (open < 0) {
+                break;
+            }
+            int close = template.indexOf('}', open);
+            String placeholder = close < 0 ? null : template.substring(open + 1, close);
+            if (placeholder == null
+                    || !(placeholder.equals(PREFIX) || placeholder.equals(DATABASE) || placeholder.equals(ROLE))) {
+                throw new IllegalArgumentException("the secret name template " + quote(template)
+                        + " has an unknown or unclosed placeholder at character " + (open + 1)
+                        + "; the placeholders are {prefix}, {database} and {role}");
+            }
+            parts.add(new Part(placeholder, true));
+            i = close + 1;
+        }
+        return List.copyOf(parts);
+    }
+
+    private static Map<String, String> checkOverrides(Map<String, String> overrides) {
+        Map<String, String> roleBySecret = new HashMap<>();
+        for (Map.Entry<String, String> override : overrides.entrySet()) {
+            String role = Objects.requireNonNull(override.getKey(), "override role");
+            String secret = Objects.requireNonNull(override.getValue(), "override secret name");
+            if (!isValidName(secret)) {
+                throw new IllegalArgumentException("the secret name override for role " + quote(role) + ", "
+                        + quote(secret) + ", is not 1 to " + MAX_NAME_LENGTH + " " + NAME_CHARACTERS);
+            }
+            String other = roleBySecret.putIfAbsent(secret, role);
+            if (other != null) {
+                // Two roles in one secret would overwrite each other's username and password.
+                throw new IllegalArgumentException("the secret name overrides for roles " + quote(other) + " and "
+                        + quote(role) + " both name the secret " + quote(secret));
+            }
+        }
+        return overrides;
+    }
+}

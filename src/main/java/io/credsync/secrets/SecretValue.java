@@ -1,0 +1,117 @@
+package io.credsync.secrets;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The secret's value: the JSON that RDS keeps for a database user,
+ * {@code {"engine","host","port","dbname","username","password"}} with {@code port} a number,
+ * merged into the secret's current value so that keys other tools put there survive.
+ *
+ * <p>The output is deterministic: the six keys first, in that order, then the current value's
+ * other keys in their order. This matters beyond tidiness: a redelivered event then yields the
+ * very string its version holds, and Secrets Manager treats a {@code PutSecretValue} with a known
+ * token and the same value as a no-op.
+ *
+ * <p>A current value that is not a JSON object (plain text, an array, binary, broken JSON) is
+ * refused, never overwritten: it belongs to something else. No message here quotes the value, and
+ * Jackson's exceptions, whose messages do, are dropped.
+ *
+ * <p>Stateless and thread-safe. Pure: no I/O.
+ */
+public final class SecretValue {
+
+    /** The keys credsync owns in a secret, in the order it writes them. */
+    public static final List<String> FIELDS = List.of("engine", "host", "port", "dbname", "username", "password");
+
+    private static final JsonMapper MAPPER = JsonMapper.builder()
+            // "{...} trailing" is not a JSON object: refuse it rather than drop the tail.
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            // Keep other tools' numbers as written: no rounding through double, no dropped zeros.
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
+            .build();
+
+    private SecretValue() {
+    }
+
+    /** @return the JSON for a secret that has no value yet: the six keys only */
+    public static String fresh(SecretUpdate update) {
+        return write(connectionFields(update));
+    }
+
+    /**
+     * @param current the secret's current {@code SecretString}
+     * @param update the new password and connection fields
+     * @return {@code current} with the six keys replaced (listed first) and its other keys kept
+     * @throws SecretWriteException (permanent, {@link SecretWriteException#SECRET_NOT_JSON_OBJECT})
+     *     when {@code current} is not a JSON object
+     */
+    public static String merged(String current, SecretUpdate update) throws SecretWriteException {
+        Objects.requireNonNull(current, "current");
+        JsonNode node;
+        try {
+            node = MAPPER.readTree(current);
+        } catch (JsonProcessingException e) {
+            throw notJsonObject(update.secretName(), "is not valid JSON");
+        }
+        if (node == null || node.isMissingNode()) {
+            throw notJsonObject(update.secretName(), "is empty");
+        }
+        if (!node.isObject()) {
+            throw notJsonObject(update.secretName(), "is JSON of type " + node.getNodeType().name().toLowerCase(Locale.ROOT)
+                    + ", not an object");
+        }
+        ObjectNode value = connectionFields(update);
+        for (Map.Entry<String, JsonNode> other : node.properties()) {
+            if (!FIELDS.contains(other.getKey())) {
+                value.set(other.getKey(), other.getValue());
+            }
+        }
+        return write(value);
+    }
+
+    /**
+     * @return the refusal for a secret whose current value is not text at all ({@code SecretBinary})
+     */
+    static SecretWriteException binaryValue(String secretName) {
+        return notJsonObject(secretName, "is binary (SecretBinary)");
+    }
+
+    private static ObjectNode connectionFields(SecretUpdate update) {
+        ObjectNode fields = JsonNodeFactory.instance.objectNode();
+        fields.put("engine", update.engine());
+        fields.put("host", update.host());
+        fields.put("port", update.port());
+        fields.put("dbname", update.dbname());
+        fields.put("username", update.username());
+        // reveal(), not the Password itself: Jackson would write its @JsonValue, "****".
+        fields.put("password", update.password().reveal());
+        return fields;
+    }
+
+    private static String write(ObjectNode value) {
+        try {
+            return MAPPER.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            // A tree of plain nodes always serializes; the exception is not attached, as it could quote it.
+            throw new IllegalStateException("cannot write the secret value as JSON");
+        }
+    }
+
+    private static SecretWriteException notJsonObject(String secretName, String what) {
+        return new SecretWriteException("the current value of secret " + secretName + " " + what
+                + "; credsync writes only into a JSON object and leaves other values alone (code "
+                + SecretWriteException.SECRET_NOT_JSON_OBJECT + ")",
+                SecretWriteException.SECRET_NOT_JSON_OBJECT, false, null);
+    }
+}

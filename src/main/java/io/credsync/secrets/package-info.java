@@ -1,0 +1,22 @@
+/**
+ * Writes a role's new password into its AWS Secrets Manager secret (see DESIGN.md, "The
+ * consumer", the secret).
+ *
+ * <p>One class per step: {@link io.credsync.secrets.SecretNamer} turns a database and a role into
+ * a secret name; {@link io.credsync.secrets.SecretValue} builds the RDS-style JSON, merged into the
+ * secret's current value; {@link io.credsync.secrets.SecretsManagerSecretWriter} reads, creates or
+ * puts, with the event id as {@code ClientRequestToken}; {@link
+ * io.credsync.config.AwsClients} builds the client it uses.
+ *
+ * <p>Rules that hold throughout the package:
+ * <ul>
+ *   <li>Every failure is a {@link io.credsync.secrets.SecretWriteException} with an error code
+ *       and a transient flag, decided by AWS error code, HTTP status and exception type, never by
+ *       message text.
+ *   <li>No message, {@code toString()} or log line contains a secret value; the password lives in
+ *       a {@link io.credsync.crypto.Password} and is revealed only into the request.
+ *   <li>Arguments are non-null unless a method says otherwise; passing null is a programming error
+ *       and throws {@link java.lang.NullPointerException}.
+ * </ul>
+ */
+package io.credsync.secrets;

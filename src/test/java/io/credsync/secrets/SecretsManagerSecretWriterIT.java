@@ -1,0 +1,253 @@
+package io.credsync.secrets;
+
+import io.credsync.config.AwsClients;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.credsync.crypto.Password;
+import io.credsync.outbox.EventId;
+import io.credsync.testing.EmulatedAws;
+import io.credsync.testing.MotoServer;
+import io.credsync.testing.PortAllocator;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.secretsmanager.model.DescribeSecretResponse;
+import software.amazon.awssdk.services.secretsmanager.model.GetSecretValueResponse;
+import software.amazon.awssdk.services.secretsmanager.model.SecretVersionsListEntry;
+import software.amazon.awssdk.services.secretsmanager.model.Tag;
+
+/** The writer against moto's Secrets Manager, through a client built by the factory. */
+class SecretsManagerSecretWriterIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static SecretsManagerClient writerClient;
+    private static SecretsManagerClient moto;
+    private static SecretsManagerSecretWriter writer;
+
+    @BeforeAll
+    static void startMoto() {
+        MotoServer server = MotoServer.shared();
+        moto = server.client();
+        writerClient = AwsClients.build(SecretsManagerClient.builder(), EmulatedAws.REGION, server.endpoint(),
+                EmulatedAws.credentials());
+        writer = new SecretsManagerSecretWriter(writerClient, "alias/credsync-it", "managed by credsync",
+                Map.of("owner", "credsync", "env", "it"));
+    }
+
+    @AfterAll
+    static void closeClient() {
+        if (writerClient != null) {
+            writerClient.close();
+        }
+    }
+
+    @Test
+    void aMissingSecretIsCreatedWithDescriptionTagsKmsKeyAndTheRdsFields() throws Exception {
+        SecretUpdate update = update(uniqueName(), "first-pw");
+
+        SecretWriteResult result = writer.write(update);
+
+        DescribeSecretResponse described = moto.describeSecret(r -> r.secretId(update.secretName()));
+        assertThat(result).isEqualTo(new SecretWriteResult(described.arn(), update.eventId().toString(), true));
+        assertThat(described.description()).isEqualTo("managed by credsync");
+        assertThat(described.kmsKeyId()).isEqualTo("alias/credsync-it");
+        assertThat(described.tags()).containsExactlyInAnyOrder(Tag.builder().key("owner").value("credsync").build(),
+                Tag.builder().key("env").value("it").build());
+        GetSecretValueResponse current = moto.getSecretValue(r -> r.secretId(update.secretName()));
+        assertThat(current.versionId()).as("the event id is the version id").isEqualTo(update.eventId().toString());
+        JsonNode value = JSON.readTree(current.secretString());
+        assertThat(value.get("engine").asText()).isEqualTo("postgres");
+        assertThat(value.get("host").asText()).isEqualTo("db.example.com");
+        assertThat(value.get("port").isInt()).as("port is a JSON number, as RDS writes it").isTrue();
+        assertThat(value.get("port").asInt()).isEqualTo(5432);
+        assertThat(value.get("dbname").asText()).isEqualTo("orders");
+        assertThat(value.get("username").asText()).isEqualTo("app");
+        assertThat(value.get("password").asText()).isEqualTo("first-pw");
+    }
+
+    @Test
+    void anExistingSecretKeepsItsForeignKeysAndGetsTheSixReplaced() throws Exception {
+        String name = uniqueName();
+        moto.createSecret(r -> r.name(name).description("made by terraform")
+                .secretString("{\"proxy_host\":\"proxy.example.com\",\"password\":\"old\",\"port\":\"1\"}"));
+        SecretUpdate update = update(name, "new-pw");
+
+        SecretWriteResult result = writer.write(update);
+
+        assertThat(result.created()).isFalse();
+        JsonNode value = JSON.readTree(moto.getSecretValue(r -> r.secretId(name)).secretString());
+        assertThat(value.get("proxy_host").asText()).isEqualTo("proxy.example.com");
+        assertThat(value.get("password").asText()).isEqualTo("new-pw");
+        assertThat(value.get("port").asInt()).isEqualTo(5432);
+        assertThat(moto.describeSecret(r -> r.secretId(name)).description())
+                .as("an existing secret's metadata is left to its owner").isEqualTo("made by terraform");
+    }
+
+    @Test
+    void aRedeliveredEventMakesNoSecondVersion() throws Exception {
+        SecretUpdate update = update(uniqueName(), "pw");
+        SecretWriteResult first = writer.write(update);
+
+        SecretWriteResult second = writer.write(update);
+
+        assertThat(second.versionId()).isEqualTo(first.versionId());
+        assertThat(versions(update.secretName())).containsExactly(update.eventId().toString());
+    }
+
+    @Test
+    void aRedeliveryAfterAnotherToolChangedOtherKeysIsSuccessAndMakesNoVersion() throws Exception {
+        SecretUpdate update = update(uniqueName(), "pw");
+        writer.write(update);
+        String current = moto.getSecretValue(r -> r.secretId(update.secretName())).secretString();
+        String foreign = current.replace("}", ",\"note\":\"added later\"}");
+        moto.putSecretValue(r -> r.secretId(update.secretName()).secretString(foreign));
+
+        // The merged value now differs from the version this token made: Secrets Manager refuses
+        // the put with ResourceExistsException, which means "already written".
+        SecretWriteResult again = writer.write(update);
+
+        assertThat(again.versionId()).isEqualTo(update.eventId().toString());
+        assertThat(versions(update.secretName())).hasSize(2);
+        assertThat(moto.getSecretValue(r -> r.secretId(update.secretName())).secretString()).isEqualTo(foreign);
+    }
+
+    @Test
+    void twoEventsMakeTwoVersionsAndTheSecondIsCurrent() throws Exception {
+        String name = uniqueName();
+        SecretUpdate first = update(name, "pw-1");
+        SecretUpdate second = update(name, "pw-2");
+
+        writer.write(first);
+        SecretWriteResult result = writer.write(second);
+
+        assertThat(result.created()).isFalse();
+        assertThat(versions(name)).containsExactlyInAnyOrder(first.eventId().toString(), second.eventId().toString());
+        GetSecretValueResponse current = moto.getSecretValue(r -> r.secretId(name));
+        assertThat(current.versionId()).isEqualTo(second.eventId().toString());
+        assertThat(JSON.readTree(current.secretString()).get("password").asText()).isEqualTo("pw-2");
+    }
+
+    @Test
+    void aStaleRedeliveryDoesNotMoveTheCurrentVersionBack() throws Exception {
+        String name = uniqueName();
+        SecretUpdate older = update(name, "pw-old");
+        SecretUpdate newer = update(name, "pw-new");
+        writer.write(older);
+        writer.write(newer);
+
+        // The merge yields exactly the older version's value, so the put is an ignored no-op.
+        SecretWriteResult redelivered = writer.write(older);
+
+        assertThat(redelivered.versionId()).isEqualTo(older.eventId().toString());
+        GetSecretValueResponse current = moto.getSecretValue(r -> r.secretId(name));
+        assertThat(current.versionId()).isEqualTo(newer.eventId().toString());
+        assertThat(JSON.readTree(current.secretString()).get("password").asText()).isEqualTo("pw-new");
+        assertThat(versions(name)).hasSize(2);
+    }
+
+    @Test
+    void aSecretWithoutAValueGetsItsFirstVersion() throws Exception {
+        String name = uniqueName();
+        moto.createSecret(r -> r.name(name));
+        SecretUpdate update = update(name, "pw");
+
+        SecretWriteResult result = writer.write(update);
+
+        assertThat(result.created()).isFalse();
+        assertThat(moto.getSecretValue(r -> r.secretId(name)).versionId()).isEqualTo(update.eventId().toString());
+    }
+
+    @Test
+    void aSecretScheduledForDeletionIsAPermanentInvalidRequest() {
+        String name = uniqueName();
+        moto.createSecret(r -> r.name(name).secretString("{}"));
+        moto.deleteSecret(r -> r.secretId(name).recoveryWindowInDays(7L));
+        SecretUpdate update = update(name, "pw-deleted-secret");
+
+        SecretWriteException e = catchThrowableOfType(SecretWriteException.class, () -> writer.write(update));
+
+        assertThat(e.errorCode()).isEqualTo("InvalidRequestException");
+        assertThat(e.isTransient()).as("retrying cannot bring back a deleted secret").isFalse();
+        assertThat(e.getMessage()).contains(name);
+        assertNoPassword(e, "pw-deleted-secret");
+    }
+
+    @Test
+    void aSecretThatIsNotAJsonObjectIsAPermanentFailureAndStaysUntouched() {
+        String name = uniqueName();
+        moto.createSecret(r -> r.name(name).secretString("plain-old-value"));
+        SecretUpdate update = update(name, "pw-foreign-format");
+
+        SecretWriteException e = catchThrowableOfType(SecretWriteException.class, () -> writer.write(update));
+
+        assertThat(e.errorCode()).isEqualTo(SecretWriteException.SECRET_NOT_JSON_OBJECT);
+        assertThat(e.isTransient()).isFalse();
+        assertThat(moto.getSecretValue(r -> r.secretId(name)).secretString()).isEqualTo("plain-old-value");
+        assertThat(versions(name)).hasSize(1);
+        assertNoPassword(e, "pw-foreign-format");
+        assertNoPassword(e, "plain-old-value");
+    }
+
+    @Test
+    void anUnreachableEndpointIsATransientFailure() {
+        // Nothing listens on a port just handed out free: the connection is refused, as with moto stopped.
+        URI closed = URI.create("http://127.0.0.1:" + PortAllocator.freePort());
+        try (SecretsManagerClient unreachable = AwsClients.build(SecretsManagerClient.builder(), EmulatedAws.REGION, closed,
+                EmulatedAws.credentials())) {
+            SecretsManagerSecretWriter offline = new SecretsManagerSecretWriter(unreachable, null, null, Map.of());
+            SecretUpdate update = update(uniqueName(), "pw-unreachable");
+
+            long start = System.nanoTime();
+            SecretWriteException e = catchThrowableOfType(SecretWriteException.class, () -> offline.write(update));
+            long millis = (System.nanoTime() - start) / 1_000_000;
+
+            assertThat(e.isTransient()).isTrue();
+            assertThat(e.errorCode()).isEqualTo("SdkClientException");
+            assertThat(millis).as("bounded by the API call time-out").isLessThan(15_000);
+            assertNoPassword(e, "pw-unreachable");
+        }
+    }
+
+    private static SecretUpdate update(String name, String password) {
+        return new SecretUpdate(name, new EventId(UUID.randomUUID()), "postgres", "db.example.com", 5432, "orders",
+                "app", Password.of(password));
+    }
+
+    private static String uniqueName() {
+        return "it/orders/app-" + UUID.randomUUID();
+    }
+
+    private static List<String> versions(String name) {
+        return moto.listSecretVersionIds(r -> r.secretId(name)).versions().stream()
+                .map(SecretVersionsListEntry::versionId).toList();
+    }
+
+    /** The password is in no message, cause or suppressed exception, nor in their toString. */
+    private static void assertNoPassword(Throwable thrown, String password) {
+        List<Throwable> seen = new ArrayList<>();
+        List<Throwable> pending = new ArrayList<>(List.of(thrown));
+        while (!pending.isEmpty()) {
+            Throwable t = pending.remove(pending.size() - 1);
+            if (seen.contains(t)) {
+                continue;
+            }
+            seen.add(t);
+            assertThat(String.valueOf(t.getMessage())).doesNotContain(password);
+            assertThat(t.toString()).doesNotContain(password);
+            if (t.getCause() != null) {
+                pending.add(t.getCause());
+            }
+            pending.addAll(List.of(t.getSuppressed()));
+        }
+    }
+}

@@ -1,0 +1,287 @@
+package io.credsync.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.credsync.testing.ConsumerProcess;
+import io.credsync.testing.LocalKms;
+import io.credsync.testing.MotoServer;
+import io.credsync.testing.RoleStatements;
+import io.credsync.testing.RsaKeys;
+import io.credsync.testing.SyncFixture;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The consumer as users run it, a separate {@code java -jar credsync.jar run} process, between
+ * a real PostgreSQL cluster, local-kms and moto: the secret, not the test, is the oracle, and a
+ * secret is right only if its password logs in.
+ */
+class ConsumerEndToEndIT {
+
+    private static final Duration SYNC_TIMEOUT = Duration.ofSeconds(30);
+
+    /** Every password a test sets; none may appear in the consumer's output. */
+    private final List<String> passwords = new CopyOnWriteArrayList<>();
+    private final List<ConsumerProcess> startedConsumers = new ArrayList<>();
+    private SyncFixture fixture;
+
+    @AfterEach
+    void consumerOutputHoldsNoPassword() throws SQLException {
+        if (fixture == null) {
+            return;
+        }
+        try {
+            for (ConsumerProcess consumer : startedConsumers) {
+                String output = consumer.output();
+                for (String password : passwords) {
+                    assertThat(output).as("the consumer's output").doesNotContain(password);
+                }
+            }
+        } finally {
+            fixture.close();
+        }
+    }
+
+    @Test
+    void shouldWriteTheSecretOfACreatedAndThenAlteredRoleAndExitCleanlyOnSigterm() throws Exception {
+        fixture = SyncFixture.create("e2e_basic");
+        fixture.database().manage("e2e\\_%");
+        ConsumerProcess consumer = start();
+        String role = RoleStatements.uniqueName("e2e");
+
+        try (Connection superuser = fixture.database().connectAsSuperuser()) {
+            RoleStatements.createRole(superuser, role, password("created-" + role));
+            fixture.awaitSecretPassword(role, "created-" + role, SYNC_TIMEOUT);
+            RoleStatements.alterPassword(superuser, role, password("altered-" + role));
+        }
+        JsonNode secret = fixture.awaitSecretPassword(role, "altered-" + role, SYNC_TIMEOUT);
+
+        assertThat(secret.path("engine").asText()).isEqualTo("postgres");
+        assertThat(secret.path("username").asText()).isEqualTo(role);
+        assertThat(secret.path("dbname").asText()).isEqualTo(fixture.database().name());
+        assertThat(secret.path("host").asText()).isEqualTo("127.0.0.1");
+        assertThat(secret.path("port").asInt()).isEqualTo(fixture.database().postgres().port());
+        assertLogsIn(secret);
+        assertThat(statuses(role)).containsExactly("synced", "synced");
+        assertThat(MotoServer.shared().client().describeSecret(r -> r.secretId(fixture.secretName(role))).tags())
+                .anySatisfy(tag -> assertThat(tag.key() + "=" + tag.value()).isEqualTo("owner=credsync-tests"));
+
+        long start = System.nanoTime();
+        assertThat(consumer.terminate(Duration.ofSeconds(10))).as("exit code after SIGTERM").isZero();
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void shouldLoseNothingAndRegressNothingWhenKilledInTheMiddleOf500Changes() throws Exception {
+        fixture = SyncFixture.create("e2e_kill");
+        fixture.database().manage("kill\\_%");
+        int roles = 50;
+        int changesPerRole = 10;
+        List<String> names = new ArrayList<>();
+        try (Connection superuser = fixture.database().connectAsSuperuser()) {
+            for (int i = 0; i < roles; i++) {
+                String role = RoleStatements.uniqueName("kill");
+                RoleStatements.createRoleWithoutPassword(superuser, role);
+                names.add(role);
+            }
+        }
+        ConsumerProcess first = start();
+        Map<String, String> finalPasswords = new LinkedHashMap<>();
+        AtomicInteger changes = new AtomicInteger();
+        Thread writer = new Thread(() -> {
+            try (Connection superuser = fixture.database().connectAsSuperuser()) {
+                for (int round = 0; round < changesPerRole; round++) {
+                    for (String role : names) {
+                        String password = password("kill-" + round + "-" + role);
+                        RoleStatements.alterPassword(superuser, role, password);
+                        synchronized (finalPasswords) {
+                            finalPasswords.put(role, password);
+                        }
+                        changes.incrementAndGet();
+                    }
+                }
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        }, "password-changes");
+        writer.start();
+        while (changes.get() < 200 && writer.isAlive()) {
+            Thread.sleep(10);
+        }
+        first.kill();
+        writer.join();
+        assertThat(changes.get()).isEqualTo(roles * changesPerRole);
+
+        start();
+        for (String role : names) {
+            JsonNode secret = fixture.awaitSecretPassword(role, finalPasswords.get(role), Duration.ofSeconds(60));
+            assertLogsIn(secret);
+        }
+        awaitEveryEventDelivered();
+        assertThat(countWhere("d.status NOT IN ('synced', 'superseded')")).as("failed events").isZero();
+        assertThat(countWhere("TRUE")).as("delivery rows").isEqualTo(roles * changesPerRole);
+    }
+
+    @Test
+    void shouldRecordTamperedAndUnknownKeyEventsAsFailedAndDeliverTheRest() throws Exception {
+        fixture = SyncFixture.create("e2e_bad");
+        fixture.database().manage("bad\\_%");
+        String tampered = RoleStatements.uniqueName("bad");
+        String unknownKey = RoleStatements.uniqueName("bad");
+        String after = RoleStatements.uniqueName("bad");
+        try (Connection superuser = fixture.database().connectAsSuperuser()) {
+            RoleStatements.createRole(superuser, tampered, password("tampered-original"));
+            // Flip one character of the ciphertext and insert it as a new event of the role.
+            try (Statement statement = superuser.createStatement()) {
+                statement.execute("INSERT INTO credsync.outbox (event_id, role_name, kid, envelope)"
+                        + " SELECT gen_random_uuid(), role_name, kid,"
+                        + " overlay(envelope placing (CASE WHEN substr(envelope, length(envelope) - 50, 1) = 'A'"
+                        + " THEN 'B' ELSE 'A' END) from length(envelope) - 50 for 1)"
+                        + " FROM credsync.outbox WHERE role_name = '" + tampered + "'");
+            }
+            // A key KMS has never heard of: its events cannot be unwrapped.
+            fixture.database().addKey("arn:aws:kms:us-east-1:111122223333:key/00000000-0000-0000-0000-000000000000",
+                    RsaKeys.pair(2048).getPublic());
+            RoleStatements.createRole(superuser, unknownKey, password("unknown-key-pass"));
+            fixture.database().addKey(fixture.kmsKeyArn(), kmsPublicKeyPem());
+            RoleStatements.createRole(superuser, after, password("after-bad-events"));
+        }
+        start();
+        assertLogsIn(fixture.awaitSecretPassword(after, "after-bad-events", SYNC_TIMEOUT));
+        awaitEveryEventDelivered();
+        assertThat(statuses(tampered)).containsExactly("superseded", "failed");
+        assertThat(reasons(tampered).get(1)).startsWith("BAD_TAG");
+        assertThat(statuses(unknownKey)).containsExactly("failed");
+        assertThat(reasons(unknownKey).get(0)).startsWith("UNKNOWN_KEY");
+        assertThat(fixture.secret(unknownKey)).isEmpty();
+    }
+
+    @Test
+    void shouldWriteOnlyTheNewestOfSeveralPendingChangesOfOneRole() throws Exception {
+        fixture = SyncFixture.create("e2e_coalesce");
+        fixture.database().manage("coal\\_%");
+        String role = RoleStatements.uniqueName("coal");
+        try (Connection superuser = fixture.database().connectAsSuperuser()) {
+            RoleStatements.createRoleWithoutPassword(superuser, role);
+            for (int i = 1; i <= 5; i++) {
+                RoleStatements.alterPassword(superuser, role, password("coalesce-" + i + "-" + role));
+            }
+        }
+        start();
+        assertLogsIn(fixture.awaitSecretPassword(role, "coalesce-5-" + role, SYNC_TIMEOUT));
+        awaitEveryEventDelivered();
+        assertThat(statuses(role)).containsExactly("superseded", "superseded", "superseded", "superseded", "synced");
+        assertThat(MotoServer.shared().client()
+                .listSecretVersionIds(r -> r.secretId(fixture.secretName(role))).versions())
+                .as("one write for five changes").hasSize(1);
+    }
+
+    @Test
+    void shouldNotLetAReplayedOldEventOverwriteANewerPassword() throws Exception {
+        fixture = SyncFixture.create("e2e_replay");
+        fixture.database().manage("replay\\_%");
+        start();
+        String role = RoleStatements.uniqueName("replay");
+        try (Connection superuser = fixture.database().connectAsSuperuser()) {
+            RoleStatements.createRole(superuser, role, password("replay-old-pass"));
+            fixture.awaitSecretPassword(role, "replay-old-pass", SYNC_TIMEOUT);
+            RoleStatements.alterPassword(superuser, role, password("replay-new-pass"));
+            fixture.awaitSecretPassword(role, "replay-new-pass", SYNC_TIMEOUT);
+            try (Statement statement = superuser.createStatement()) {
+                statement.execute("SELECT credsync.replay(min(id)) FROM credsync.outbox WHERE role_name = '"
+                        + role + "'");
+            }
+        }
+        awaitEveryEventDelivered();
+        assertThat(statuses(role)).containsExactly("synced", "synced", "superseded");
+        assertLogsIn(fixture.secret(role).orElseThrow());
+        assertThat(fixture.secret(role).orElseThrow().path("password").asText()).isEqualTo("replay-new-pass");
+    }
+
+    private ConsumerProcess start() {
+        ConsumerProcess consumer = fixture.startConsumer();
+        startedConsumers.add(consumer);
+        return consumer;
+    }
+
+    private String password(String value) {
+        passwords.add(value);
+        return value;
+    }
+
+    private String kmsPublicKeyPem() {
+        byte[] der = LocalKms.shared().client()
+                .getPublicKey(r -> r.keyId(fixture.kmsKeyArn())).publicKey().asByteArray();
+        return RsaKeys.pem(der);
+    }
+
+    private void assertLogsIn(JsonNode secret) throws SQLException {
+        try (Connection login = fixture.database().postgres().connect(secret.path("dbname").asText(),
+                secret.path("username").asText(), secret.path("password").asText())) {
+            assertThat(login.isValid(5)).as("the secret's password logs in").isTrue();
+        }
+    }
+
+    private void awaitEveryEventDelivered() throws Exception {
+        long deadline = System.nanoTime() + SYNC_TIMEOUT.toNanos();
+        while (pending() > 0) {
+            assertThat(System.nanoTime()).as("every event delivered in time").isLessThan(deadline);
+            Thread.sleep(50);
+        }
+    }
+
+    private long pending() throws SQLException {
+        try (Connection superuser = fixture.database().connectAsSuperuser();
+                Statement statement = superuser.createStatement();
+                ResultSet rows = statement.executeQuery("SELECT count(*) FROM credsync.outbox o WHERE NOT EXISTS"
+                        + " (SELECT FROM credsync.delivery d WHERE d.outbox_id = o.id)")) {
+            rows.next();
+            return rows.getLong(1);
+        }
+    }
+
+    private long countWhere(String condition) throws SQLException {
+        try (Connection superuser = fixture.database().connectAsSuperuser();
+                Statement statement = superuser.createStatement();
+                ResultSet rows = statement.executeQuery("SELECT count(*) FROM credsync.delivery d WHERE " + condition)) {
+            rows.next();
+            return rows.getLong(1);
+        }
+    }
+
+    private List<String> statuses(String role) throws SQLException {
+        return deliveryColumn(role, "d.status");
+    }
+
+    private List<String> reasons(String role) throws SQLException {
+        return deliveryColumn(role, "coalesce(d.reason, '')");
+    }
+
+    private List<String> deliveryColumn(String role, String column) throws SQLException {
+        List<String> values = new ArrayList<>();
+        try (Connection superuser = fixture.database().connectAsSuperuser();
+                PreparedStatement statement = superuser.prepareStatement("SELECT " + column
+                        + " FROM credsync.delivery d WHERE d.role_name = ? ORDER BY d.outbox_id")) {
+            statement.setString(1, role);
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    values.add(rows.getString(1));
+                }
+            }
+        }
+        return values;
+    }
+}

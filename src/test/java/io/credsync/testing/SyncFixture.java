@@ -1,0 +1,168 @@
+package io.credsync.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import software.amazon.awssdk.services.kms.model.KeySpec;
+import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundException;
+
+/**
+ * Everything an end-to-end test needs: a database with credsync installed, an RSA key in
+ * local-kms whose public half is the active key, moto for Secrets Manager, a slot name and a
+ * secret prefix of its own, and consumers started as real processes against all that.
+ *
+ * <p>Thread-safe for reading secrets; start and close consumers from the test's thread.
+ */
+public final class SyncFixture implements AutoCloseable {
+
+    private static final AtomicInteger COUNTER = new AtomicInteger();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final CredsyncDatabase database;
+    private final LocalKms kms;
+    private final MotoServer moto;
+    private final String kmsKeyArn;
+    private final String slot;
+    private final String secretPrefix;
+    private final Path dir;
+    private final List<ConsumerProcess> consumers = new ArrayList<>();
+
+    private SyncFixture(CredsyncDatabase database, String kmsKeyArn, String slot, String secretPrefix, Path dir) {
+        this.database = database;
+        this.kms = LocalKms.shared();
+        this.moto = MotoServer.shared();
+        this.kmsKeyArn = kmsKeyArn;
+        this.slot = slot;
+        this.secretPrefix = secretPrefix;
+        this.dir = dir;
+    }
+
+    /** A fresh database and KMS key; {@code prefix} names the database, slot and secrets. */
+    public static SyncFixture create(String prefix) throws SQLException {
+        int n = COUNTER.incrementAndGet();
+        CredsyncDatabase database = CredsyncDatabase.create(prefix);
+        LocalKms kms = LocalKms.shared();
+        String arn = kms.createRsaKey(KeySpec.RSA_2048);
+        byte[] publicKey = kms.client().getPublicKey(request -> request.keyId(arn)).publicKey().asByteArray();
+        database.addKey(arn, RsaKeys.pem(publicKey));
+        return new SyncFixture(database, arn, prefix + "_slot_" + n, prefix + "-" + n + "/",
+                Directories.createUnderRunDir("consumer-" + prefix + "-"));
+    }
+
+    public CredsyncDatabase database() {
+        return database;
+    }
+
+    public String kmsKeyArn() {
+        return kmsKeyArn;
+    }
+
+    public String slot() {
+        return slot;
+    }
+
+    /** The consumer's configuration: superuser login, this fixture's slot and secret prefix. */
+    public String consumerYaml() {
+        PostgresCluster cluster = database.postgres();
+        return String.join("\n",
+                "database:",
+                "  host: 127.0.0.1",
+                "  port: " + cluster.port(),
+                "  name: " + database.name(),
+                "  user: " + cluster.superuser(),
+                "  password_env: CREDSYNC_TEST_DB_PASSWORD",
+                "  ssl_mode: disable",
+                "replication:",
+                "  slot: " + slot,
+                "  status_interval: 1s",
+                "  reconnect_initial: 200ms",
+                "  reconnect_max: 2s",
+                "aws:",
+                "  region: " + EmulatedAws.REGION.id(),
+                "  kms_endpoint: " + kms.endpoint(),
+                "  secretsmanager_endpoint: " + moto.endpoint(),
+                "secrets:",
+                "  prefix: " + secretPrefix,
+                "  tags: {owner: credsync-tests}",
+                "delivery:",
+                "  retry_initial: 100ms",
+                "  retry_max: 2s",
+                "metrics:",
+                "  host: 127.0.0.1",
+                "  port: ${METRICS_PORT}",
+                "");
+    }
+
+    /** Starts a consumer process (another one per call: two make a standby pair). */
+    public ConsumerProcess startConsumer() {
+        ConsumerProcess consumer = ConsumerProcess.start(dir, consumerYaml(), Map.of(
+                "CREDSYNC_TEST_DB_PASSWORD", database.postgres().superuserPassword(),
+                "AWS_ACCESS_KEY_ID", "test",
+                "AWS_SECRET_ACCESS_KEY", "test"));
+        consumers.add(consumer);
+        return consumer;
+    }
+
+    /** The secret name credsync's default template gives {@code role}. */
+    public String secretName(String role) {
+        return secretPrefix + database.name() + "/" + role;
+    }
+
+    /** The secret's current value as JSON, if the secret exists. */
+    public Optional<JsonNode> secret(String role) {
+        try {
+            String value = moto.client().getSecretValue(r -> r.secretId(secretName(role))).secretString();
+            return Optional.of(JSON.readTree(value));
+        } catch (ResourceNotFoundException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException("the secret of " + role + " is not JSON", e);
+        }
+    }
+
+    /** Waits until the role's secret satisfies {@code condition}; fails with the last value's keys. */
+    public JsonNode awaitSecret(String role, Predicate<JsonNode> condition, Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Optional<JsonNode> last = Optional.empty();
+        while (System.nanoTime() < deadline) {
+            last = secret(role);
+            if (last.isPresent() && condition.test(last.get())) {
+                return last.get();
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("the secret of role " + role + " did not reach the expected state within "
+                + timeout + (last.isPresent() ? "" : "; it does not exist"));
+    }
+
+    /** Waits until the role's secret holds {@code password}. */
+    public JsonNode awaitSecretPassword(String role, String password, Duration timeout) throws InterruptedException {
+        return awaitSecret(role, s -> password.equals(s.path("password").asText(null)), timeout);
+    }
+
+    /** Stops every consumer this fixture started and drops its slot. */
+    @Override
+    public void close() throws SQLException {
+        consumers.forEach(ConsumerProcess::close);
+        try (Connection connection = database.connectAsSuperuser();
+                PreparedStatement drop = connection.prepareStatement(
+                        "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
+                                + " WHERE slot_name = ? AND NOT active")) {
+            drop.setString(1, slot);
+            drop.execute();
+        }
+    }
+}

@@ -23,7 +23,8 @@ public final class BenchMain {
     }
 
     public static void main(String[] args) throws Exception {
-        List<Benchmark> all = List.of(new AlterRoleBenchmark());
+        List<Benchmark> all = List.of(new AlterRoleBenchmark(), new E2eLagBenchmark(), new BurstBenchmark(),
+                new IdleSlotBenchmark());
         Set<String> wanted = Set.of(args);
         List<BenchResult> results = new ArrayList<>();
         for (Benchmark benchmark : all) {

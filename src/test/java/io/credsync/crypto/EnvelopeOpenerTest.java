@@ -1,5 +1,6 @@
 package io.credsync.crypto;
 
+import io.credsync.testing.StubRsaKeyUnwrapper;
 import static io.credsync.crypto.EventPayloadTest.everythingPrinted;
 import static io.credsync.crypto.TestEnvelopes.EVENT_ID;
 import static io.credsync.crypto.TestEnvelopes.KID;
@@ -180,8 +181,8 @@ class EnvelopeOpenerTest {
     void shouldWipeTheContentKeyAfterASuccessfulOpen() throws Exception {
         opener.open(seal(), EVENT_ID, ROLE);
 
-        assertThat(unwrapper.returned).hasSize(1);
-        assertThat(unwrapper.returned.get(0)).hasSize(64).containsOnly(0);
+        assertThat(unwrapper.returned()).hasSize(1);
+        assertThat(unwrapper.returned().get(0)).hasSize(64).containsOnly(0);
     }
 
     @Test
@@ -189,7 +190,7 @@ class EnvelopeOpenerTest {
         assertReason(flipBit(seal(), 4, 0), Reason.BAD_TAG);
         assertReason(seal(), UUID.randomUUID(), Reason.PAYLOAD_MISMATCH);
 
-        assertThat(unwrapper.returned).hasSize(2).allSatisfy(key -> assertThat(key).containsOnly(0));
+        assertThat(unwrapper.returned()).hasSize(2).allSatisfy(key -> assertThat(key).containsOnly(0));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.credsync.crypto;
 
+import io.credsync.testing.StubRsaKeyUnwrapper;
 import static io.credsync.crypto.TestEnvelopes.EVENT_ID;
 import static io.credsync.crypto.TestEnvelopes.KID;
 import static io.credsync.crypto.TestEnvelopes.ROLE;

@@ -1,5 +1,6 @@
 package io.credsync.crypto;
 
+import io.credsync.testing.StubRsaKeyUnwrapper;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.nimbusds.jose.EncryptionMethod;

@@ -1,5 +1,6 @@
 package io.credsync.replication;
 
+import io.credsync.testing.ClusterConnector;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -8,6 +8,7 @@ import io.credsync.testing.LocalKms;
 import io.credsync.testing.MotoServer;
 import io.credsync.testing.RoleStatements;
 import io.credsync.testing.RsaKeys;
+import io.credsync.testing.ShutdownMode;
 import io.credsync.testing.SyncFixture;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -49,6 +50,8 @@ class ConsumerEndToEndIT {
                 for (String password : passwords) {
                     assertThat(output).as("the consumer's output").doesNotContain(password);
                 }
+                // A decrypted payload or secret value would show its JSON keys.
+                assertThat(output).doesNotContain("\"password\"", "\"event_id\":", "\"captured_at\"");
             }
         } finally {
             fixture.close();
@@ -209,6 +212,84 @@ class ConsumerEndToEndIT {
         assertThat(statuses(role)).containsExactly("synced", "synced", "superseded");
         assertLogsIn(fixture.secret(role).orElseThrow());
         assertThat(fixture.secret(role).orElseThrow().path("password").asText()).isEqualTo("replay-new-pass");
+    }
+
+    @Test
+    void shouldReconnectByItselfWhenPostgresRestartsFastOrImmediately() throws Exception {
+        fixture = SyncFixture.create("e2e_restart");
+        fixture.database().manage("restart\\_%");
+        start();
+        String role = RoleStatements.uniqueName("restart");
+        try (Connection superuser = fixture.database().connectAsSuperuser()) {
+            RoleStatements.createRole(superuser, role, password("before-restarts"));
+        }
+        fixture.awaitSecretPassword(role, "before-restarts", SYNC_TIMEOUT);
+        for (ShutdownMode mode : ShutdownMode.values()) {
+            fixture.database().postgres().restart(mode);
+            String next = password("after-" + mode + "-restart");
+            try (Connection superuser = fixture.database().connectAsSuperuser()) {
+                RoleStatements.alterPassword(superuser, role, next);
+            }
+            assertLogsIn(fixture.awaitSecretPassword(role, next, SYNC_TIMEOUT));
+        }
+    }
+
+    @Test
+    void shouldNotMakeTheSlotHoldWalWhileTheOutboxIsIdle() throws Exception {
+        fixture = SyncFixture.create("e2e_idle");
+        start();
+        awaitSlotActive();
+        try (Connection superuser = fixture.database().connectAsSuperuser();
+                Statement statement = superuser.createStatement()) {
+            statement.execute("CREATE TABLE idle_filler (x text)");
+            long before = walBytes(statement);
+            while (walBytes(statement) - before < 64L * 1024 * 1024) {
+                statement.execute("INSERT INTO idle_filler SELECT repeat(md5(random()::text), 32)"
+                        + " FROM generate_series(1, 5000)");
+            }
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            long retained;
+            do {
+                Thread.sleep(100);
+                retained = retainedWal(statement);
+            } while (retained >= 16L * 1024 * 1024 && System.nanoTime() < deadline);
+            assertThat(retained).as("WAL the idle slot holds after 64 MB of other writes").isLessThan(16L * 1024 * 1024);
+            statement.execute("DROP TABLE idle_filler");
+        }
+    }
+
+    private void awaitSlotActive() throws Exception {
+        long deadline = System.nanoTime() + SYNC_TIMEOUT.toNanos();
+        try (Connection superuser = fixture.database().connectAsSuperuser();
+                PreparedStatement statement = superuser.prepareStatement(
+                        "SELECT count(*) FROM pg_replication_slots WHERE slot_name = ? AND active")) {
+            statement.setString(1, fixture.slot());
+            while (true) {
+                try (ResultSet rows = statement.executeQuery()) {
+                    rows.next();
+                    if (rows.getLong(1) == 1) {
+                        return;
+                    }
+                }
+                assertThat(System.nanoTime()).as("the consumer streams from its slot").isLessThan(deadline);
+                Thread.sleep(50);
+            }
+        }
+    }
+
+    private static long walBytes(Statement statement) throws SQLException {
+        try (ResultSet rows = statement.executeQuery("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint")) {
+            rows.next();
+            return rows.getLong(1);
+        }
+    }
+
+    private long retainedWal(Statement statement) throws SQLException {
+        try (ResultSet rows = statement.executeQuery("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(),"
+                + " confirmed_flush_lsn)::bigint FROM pg_replication_slots WHERE slot_name = '" + fixture.slot() + "'")) {
+            rows.next();
+            return rows.getLong(1);
+        }
     }
 
     private ConsumerProcess start() {

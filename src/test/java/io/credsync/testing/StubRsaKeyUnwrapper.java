@@ -1,6 +1,8 @@
-package io.credsync.crypto;
+package io.credsync.testing;
 
+import io.credsync.crypto.EnvelopeException;
 import io.credsync.crypto.EnvelopeException.Reason;
+import io.credsync.crypto.KeyUnwrapper;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
 import java.security.spec.MGF1ParameterSpec;
@@ -16,22 +18,31 @@ import javax.crypto.spec.PSource;
  * Unwraps like KMS's RSAES_OAEP_SHA_256, with local private keys: an unknown kid is UNKNOWN_KEY
  * and an undecryptable key BAD_CONTENT_KEY, as KMS's NotFoundException and
  * InvalidCiphertextException would be. Keeps every key it returned, so tests can see them wiped.
+ *
+ * <p>Thread-safe.
  */
-final class StubRsaKeyUnwrapper implements KeyUnwrapper {
+public final class StubRsaKeyUnwrapper implements KeyUnwrapper {
     private static final OAEPParameterSpec OAEP_SHA_256 =
             new OAEPParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, PSource.PSpecified.DEFAULT);
 
     private final Map<String, PrivateKey> keys = new ConcurrentHashMap<>();
-    final List<byte[]> returned = new ArrayList<>();
+    private final List<byte[]> returned = new ArrayList<>();
     private int attempts;
 
-    StubRsaKeyUnwrapper with(String kid, PrivateKey key) {
+    public StubRsaKeyUnwrapper with(String kid, PrivateKey key) {
         keys.put(kid, key);
         return this;
     }
 
-    synchronized int attempts() {
+    /** How many unwraps were asked for. */
+    public synchronized int attempts() {
+
         return attempts;
+    }
+
+    /** The content keys handed out, the very arrays: a caller that wipes them leaves zeros here. */
+    public synchronized List<byte[]> returned() {
+        return returned;
     }
 
     @Override

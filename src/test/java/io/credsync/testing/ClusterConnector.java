@@ -1,4 +1,4 @@
-package io.credsync.replication;
+package io.credsync.testing;
 
 import io.credsync.config.DatabaseConnector;
 import io.credsync.testing.PostgresCluster;
@@ -9,14 +9,14 @@ import java.util.Properties;
 import org.postgresql.PGProperty;
 
 /** A {@link DatabaseConnector} for one database of a test cluster, with a user and password. Thread-safe. */
-final class ClusterConnector implements DatabaseConnector {
+public final class ClusterConnector implements DatabaseConnector {
 
     private final PostgresCluster cluster;
     private final String database;
     private final String user;
     private final String password;
 
-    ClusterConnector(PostgresCluster cluster, String database, String user, String password) {
+    public ClusterConnector(PostgresCluster cluster, String database, String user, String password) {
         this.cluster = cluster;
         this.database = database;
         this.user = user;
@@ -24,7 +24,7 @@ final class ClusterConnector implements DatabaseConnector {
     }
 
     /** As the cluster's superuser, who may replicate. */
-    static ClusterConnector superuser(PostgresCluster cluster, String database) {
+    public static ClusterConnector superuser(PostgresCluster cluster, String database) {
         return new ClusterConnector(cluster, database, cluster.superuser(), cluster.superuserPassword());
     }
 

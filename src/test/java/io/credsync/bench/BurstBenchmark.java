@@ -1,0 +1,131 @@
+package io.credsync.bench;
+
+import io.credsync.testing.MotoServer;
+import io.credsync.testing.RoleStatements;
+import io.credsync.testing.SyncFixture;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A burst of 1,000 password changes over 100 managed roles (10 rounds, each changing every role
+ * once), committed as fast as one connection can while the consumer runs. Measures the time from
+ * the first commit until every outbox row has a delivery row (a delivery row is written only
+ * after its secret, so every secret is then written; the final passwords are checked after),
+ * the secret writes the consumer made, how many events coalescing superseded, and the
+ * consumer's memory. The consumer's start-up time is measured on the way: once when it creates
+ * the slot, once on a restart after the burst.
+ */
+final class BurstBenchmark implements Benchmark {
+
+    private static final String FIXTURE_PREFIX = "bench_burst";
+    private static final String WRITES_METRIC = "credsync_secretsmanager_call_seconds_count";
+    private static final int ROLES = 100;
+    private static final int ROUNDS = 10;
+    private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(90);
+
+    @Override
+    public String name() {
+        return "burst";
+    }
+
+    @Override
+    public List<BenchResult> run() throws Exception {
+        List<BenchResult> results = new ArrayList<>();
+        try (SyncFixture fixture = SyncFixture.create(FIXTURE_PREFIX);
+                Connection connection = fixture.database().connectAsSuperuser()) {
+            fixture.database().manage("burst\\_%");
+            List<String> roles = new ArrayList<>();
+            for (int i = 0; i < ROLES; i++) {
+                String role = RoleStatements.uniqueName("burst");
+                RoleStatements.createRoleWithoutPassword(connection, role); // no password: no event
+                roles.add(role);
+            }
+            StartupProbe.Started first = StartupProbe.start(fixture);
+            results.add(Targets.below(name(), "first start: creates slot and publication", "start-up to ready",
+                    first.millisToReady() / 1000, "s", 3));
+
+            // Every secret exists before the burst, so that the burst measures PutSecretValue, not
+            // CreateSecret.
+            OutboxQueries outbox = new OutboxQueries(connection);
+            for (String role : roles) {
+                RoleStatements.alterPassword(connection, role, Passwords.next());
+            }
+            outbox.awaitNothingPending(DRAIN_TIMEOUT);
+
+            ConsumerEndpoints endpoints = new ConsumerEndpoints(first.consumer().metricsPort());
+            double writesBefore = endpoints.metrics().sum(WRITES_METRIC);
+            long lastIdBefore = outbox.lastOutboxId();
+            long pid = ConsumerProcessInfo.pidOf(FIXTURE_PREFIX);
+            Map<String, String> finalPasswords = new LinkedHashMap<>();
+            long firstCommit;
+            long lastCommit;
+            long drained;
+            double peakRssMib;
+            try (RssSampler rss = RssSampler.start(pid)) {
+                firstCommit = commitBurst(connection, roles, finalPasswords);
+                lastCommit = System.nanoTime();
+                drained = outbox.awaitNothingPending(DRAIN_TIMEOUT);
+                peakRssMib = rss.maxMib();
+            }
+            double peakSinceStartMib = ConsumerProcessInfo.peakResidentMib(pid);
+            checkFinalPasswords(fixture, finalPasswords);
+            double writes = endpoints.metrics().sum(WRITES_METRIC) - writesBefore;
+            Map<String, Long> statuses = outbox.statusesAfter(lastIdBefore);
+            long rows = statuses.values().stream().mapToLong(Long::longValue).sum();
+            if (rows != (long) ROLES * ROUNDS) {
+                throw new IllegalStateException("expected " + ROLES * ROUNDS + " delivery rows, found " + statuses);
+            }
+
+            String scenario = ROLES * ROUNDS + " changes over " + ROLES + " roles, one connection";
+            results.add(BenchResult.figure(name(), scenario, "time to commit all", Millis.between(firstCommit,
+                    lastCommit) / 1000, "s"));
+            results.add(Targets.below(name(), scenario, "drain: 1st commit -> all", Millis.between(firstCommit,
+                    drained) / 1000, "s", 15));
+            results.add(BenchResult.figure(name(), scenario, "secret writes (SM calls)", writes, "n"));
+            results.add(BenchResult.figure(name(), scenario, "delivery rows synced",
+                    statuses.getOrDefault("synced", 0L), "n"));
+            results.add(BenchResult.figure(name(), scenario, "delivery rows superseded",
+                    statuses.getOrDefault("superseded", 0L), "n"));
+            results.add(Targets.below(name(), scenario, "peak RSS during burst", peakRssMib, "MiB", 256));
+            results.add(Targets.below(name(), scenario, "VmHWM since start", peakSinceStartMib, "MiB", 256));
+
+            first.consumer().terminate(Duration.ofSeconds(10));
+            StartupProbe.Started again = StartupProbe.start(fixture);
+            results.add(Targets.below(name(), "restart: slot exists, nothing pending", "start-up to ready",
+                    again.millisToReady() / 1000, "s", 3));
+        }
+        return results;
+    }
+
+    /** Commits the burst, round after round; returns {@link System#nanoTime()} after the first commit. */
+    private static long commitBurst(Connection connection, List<String> roles, Map<String, String> finalPasswords)
+            throws Exception {
+        long firstCommit = 0;
+        for (int round = 0; round < ROUNDS; round++) {
+            for (String role : roles) {
+                String password = Passwords.next();
+                RoleStatements.alterPassword(connection, role, password);
+                if (firstCommit == 0) {
+                    firstCommit = System.nanoTime();
+                }
+                finalPasswords.put(role, password);
+            }
+        }
+        return firstCommit;
+    }
+
+    /** Every role's secret holds its last password: the drain counted only if nothing was lost. */
+    private static void checkFinalPasswords(SyncFixture fixture, Map<String, String> finalPasswords) {
+        finalPasswords.forEach((role, password) -> {
+            String actual = new SecretPoller(MotoServer.shared().client(), fixture.secretName(role)).password();
+            if (!password.equals(actual)) {
+                throw new IllegalStateException("after the drain the secret of " + role
+                        + " does not hold the role's final password");
+            }
+        });
+    }
+}

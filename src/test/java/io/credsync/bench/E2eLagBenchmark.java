@@ -1,0 +1,111 @@
+package io.credsync.bench;
+
+import io.credsync.testing.ConsumerProcess;
+import io.credsync.testing.MotoServer;
+import io.credsync.testing.RoleStatements;
+import io.credsync.testing.SyncFixture;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * End-to-end lag of one password change with the consumer running: 200 sequential
+ * {@code ALTER ROLE}s of one managed role, each waited for before the next.
+ *
+ * <p>Two views of the same changes. Client-side: from just after the autocommitted statement
+ * returns (so just after its commit) until a tight poll of moto's {@code GetSecretValue} shows
+ * the new password. Consumer-side: the difference of the {@code credsync_event_lag_seconds}
+ * histogram before and after, which runs from capture (the outbox row's {@code created_at},
+ * inside the transaction) to the secret written, and so excludes polling but includes commit.
+ */
+final class E2eLagBenchmark implements Benchmark {
+
+    private static final String FIXTURE_PREFIX = "bench_lag";
+    private static final String LAG_HISTOGRAM = "credsync_event_lag_seconds";
+    private static final int WARM_UP = 10;
+    private static final int CHANGES = 200;
+    private static final Duration PER_CHANGE_TIMEOUT = Duration.ofSeconds(10);
+
+    @Override
+    public String name() {
+        return "e2e-lag";
+    }
+
+    @Override
+    public List<BenchResult> run() throws Exception {
+        try (SyncFixture fixture = SyncFixture.create(FIXTURE_PREFIX)) {
+            fixture.database().manage("lag\\_%");
+            ConsumerProcess consumer = fixture.startConsumer();
+            ConsumerEndpoints endpoints = new ConsumerEndpoints(consumer.metricsPort());
+            endpoints.awaitReady(Duration.ofSeconds(30));
+            String role = RoleStatements.uniqueName("lag");
+            SecretPoller poller = new SecretPoller(MotoServer.shared().client(), fixture.secretName(role));
+            try (Connection connection = fixture.database().connectAsSuperuser()) {
+                // The first change creates the secret (CreateSecret, not PutSecretValue); the warm-up
+                // ones let both JVMs compile the hot paths. Neither is measured.
+                String first = Passwords.next();
+                RoleStatements.createRole(connection, role, first);
+                poller.awaitPassword(first, Duration.ofSeconds(30));
+                for (int i = 0; i < WARM_UP; i++) {
+                    change(connection, role, poller);
+                }
+                Histogram before = endpoints.metrics().histogram(LAG_HISTOGRAM);
+                int pollsBefore = poller.roundTripMillis().length;
+                double[] lagMillis = new double[CHANGES];
+                for (int i = 0; i < CHANGES; i++) {
+                    lagMillis[i] = change(connection, role, poller);
+                }
+                Histogram consumerSide = awaitRecorded(endpoints, before, CHANGES);
+                double[] polls = poller.roundTripMillis();
+                double[] measuredPolls = Arrays.copyOfRange(polls, pollsBefore, polls.length);
+                return results(lagMillis, consumerSide, measuredPolls);
+            }
+        }
+    }
+
+    /** One change, waited for; returns its client-side lag in milliseconds. */
+    private static double change(Connection connection, String role, SecretPoller poller) throws Exception {
+        String password = Passwords.next();
+        RoleStatements.alterPassword(connection, role, password);
+        long committed = System.nanoTime();
+        long seen = poller.awaitPassword(password, PER_CHANGE_TIMEOUT);
+        return Millis.between(committed, seen);
+    }
+
+    /**
+     * The lag histogram's growth since {@code before}, once it counts {@code events} more: the
+     * consumer records the lag just after the write, which the poll may see first.
+     */
+    private static Histogram awaitRecorded(ConsumerEndpoints endpoints, Histogram before, int events)
+            throws Exception {
+        Deadline deadline = Deadline.in(Duration.ofSeconds(10));
+        while (true) {
+            Histogram growth = endpoints.metrics().histogram(LAG_HISTOGRAM).minus(before);
+            if (growth.count() >= events) {
+                return growth;
+            }
+            deadline.check(LAG_HISTOGRAM + " counting " + events + " more events (it counts " + growth.count()
+                    + ")");
+            Thread.sleep(50);
+        }
+    }
+
+    private List<BenchResult> results(double[] lagMillis, Histogram consumerSide, double[] pollMillis) {
+        String client = CHANGES + " sequential changes, commit -> GetSecretValue sees it (2 ms poll)";
+        String server = CHANGES + " sequential changes, consumer's " + LAG_HISTOGRAM;
+        List<BenchResult> results = new ArrayList<>();
+        results.add(Targets.below(name(), client, "lag p50", Stats.median(lagMillis), "ms", 100));
+        results.add(Targets.below(name(), client, "lag p99", Stats.percentile(lagMillis, 99), "ms", 500));
+        results.add(BenchResult.figure(name(), client, "lag max", Stats.percentile(lagMillis, 100), "ms"));
+        results.add(BenchResult.figure(name(), client, "poll round trip p50 (error)", Stats.median(pollMillis),
+                "ms"));
+        results.add(BenchResult.figure(name(), server, "capture -> written p50", consumerSide.quantile(0.5) * 1000,
+                "ms"));
+        results.add(BenchResult.figure(name(), server, "capture -> written p99", consumerSide.quantile(0.99) * 1000,
+                "ms"));
+        results.add(BenchResult.figure(name(), server, "capture -> written mean", consumerSide.mean() * 1000, "ms"));
+        return results;
+    }
+}

@@ -1,0 +1,70 @@
+package io.credsync.bench;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** What the benchmarks ask credsync's tables: pending events and delivery outcomes. */
+final class OutboxQueries {
+
+    private final Connection connection;
+
+    /** @param connection a superuser connection the caller owns and closes */
+    OutboxQueries(Connection connection) {
+        this.connection = connection;
+    }
+
+    /** Outbox rows that have no delivery row yet. */
+    long pending() throws SQLException {
+        return single("SELECT count(*) FROM credsync.outbox o"
+                + " WHERE NOT EXISTS (SELECT FROM credsync.delivery d WHERE d.outbox_id = o.id)");
+    }
+
+    /** The newest outbox id, 0 when there is none. */
+    long lastOutboxId() throws SQLException {
+        return single("SELECT coalesce(max(id), 0) FROM credsync.outbox");
+    }
+
+    /**
+     * Polls every 10 ms until no outbox row lacks a delivery row.
+     *
+     * @return {@link System#nanoTime()} when that was first seen
+     */
+    long awaitNothingPending(Duration timeout) throws SQLException, InterruptedException {
+        Deadline deadline = Deadline.in(timeout);
+        while (true) {
+            if (pending() == 0) {
+                return System.nanoTime();
+            }
+            deadline.check("every outbox row getting a delivery row");
+            Thread.sleep(10);
+        }
+    }
+
+    /** Delivery rows of outbox rows after {@code afterId}, counted by status. */
+    Map<String, Long> statusesAfter(long afterId) throws SQLException {
+        Map<String, Long> counts = new TreeMap<>();
+        try (PreparedStatement statement = connection.prepareStatement(
+                "SELECT status, count(*) FROM credsync.delivery WHERE outbox_id > ? GROUP BY status")) {
+            statement.setLong(1, afterId);
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    counts.put(rows.getString(1), rows.getLong(2));
+                }
+            }
+        }
+        return counts;
+    }
+
+    private long single(String sql) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(sql);
+                ResultSet rows = statement.executeQuery()) {
+            rows.next();
+            return rows.getLong(1);
+        }
+    }
+}

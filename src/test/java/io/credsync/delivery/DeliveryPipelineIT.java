@@ -1,0 +1,150 @@
+package io.credsync.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.credsync.config.RetryPolicy;
+import io.credsync.crypto.EnvelopeOpener;
+import io.credsync.metrics.DeliveryMetrics;
+import io.credsync.outbox.OutboxEvent;
+import io.credsync.secrets.SecretNamer;
+import io.credsync.testing.ClusterConnector;
+import io.credsync.testing.CredsyncDatabase;
+import io.credsync.testing.RoleStatements;
+import io.credsync.testing.RsaKeys;
+import io.credsync.testing.StubRsaKeyUnwrapper;
+import java.security.KeyPair;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The delivery pipeline's handling of Secrets Manager's answers, with a scripted writer in
+ * place of AWS and the real outbox and delivery tables: transient failures are retried and
+ * counted, permanent ones recorded with the AWS code while the rest goes on, and an interrupted
+ * delivery records nothing.
+ */
+class DeliveryPipelineIT {
+
+    private static final KeyPair KEYS = RsaKeys.pair(2048);
+    private static final String KID = "arn:aws:kms:us-east-1:111122223333:key/pipeline";
+
+    private CredsyncDatabase database;
+    private final List<Duration> sleeps = new ArrayList<>();
+
+    @BeforeEach
+    void freshDatabase() throws SQLException {
+        database = CredsyncDatabase.create("pipeline");
+        database.addKey(KID, KEYS.getPublic());
+        database.manage("pipe\\_%");
+    }
+
+    @Test
+    void shouldRetryTransientWriteFailuresAndCountTheAttempts() throws Exception {
+        String role = changedRole("transient-retried");
+        ScriptedSecretWriter writer = new ScriptedSecretWriter()
+                .thenFail("ThrottlingException", true).thenFail("InternalServiceError", true);
+
+        try (DeliveryPipeline pipeline = pipeline(writer, (duration -> sleeps.add(duration)))) {
+            pipeline.deliver(pipeline.undelivered(0, 100), null);
+        }
+
+        assertThat(writer.calls()).hasSize(3);
+        assertThat(writer.calls().get(2).password().reveal()).isEqualTo("transient-retried");
+        assertThat(sleeps).as("one backoff wait per transient failure").hasSize(2);
+        assertThat(deliveryRow(role)).containsEntry("status", "synced").containsEntry("attempts", "3");
+    }
+
+    @Test
+    void shouldRecordAPermanentFailureWithItsAwsCodeAndDeliverTheOtherRoles() throws Exception {
+        String refused = changedRole("permanent-refused");
+        String fine = changedRole("delivered-anyway");
+        ScriptedSecretWriter writer = new ScriptedSecretWriter().thenFail("AccessDeniedException", false);
+
+        try (DeliveryPipeline pipeline = pipeline(writer, sleeps::add)) {
+            pipeline.deliver(pipeline.undelivered(0, 100), null);
+        }
+
+        assertThat(deliveryRow(refused)).containsEntry("status", "failed").containsEntry("attempts", "1");
+        assertThat(deliveryRow(refused).get("reason")).startsWith("AccessDeniedException: ");
+        assertThat(deliveryRow(fine)).containsEntry("status", "synced");
+        assertThat(sleeps).as("a permanent failure is not retried").isEmpty();
+    }
+
+    @Test
+    void shouldRecordNothingWhenInterruptedWhileRetrying() throws Exception {
+        String role = changedRole("interrupted-pass");
+        ScriptedSecretWriter writer = new ScriptedSecretWriter().failingForever("ThrottlingException");
+        Sleeper interruptedOnSecondWait = duration -> {
+            sleeps.add(duration);
+            if (sleeps.size() == 2) {
+                throw new InterruptedException("stopping");
+            }
+        };
+
+        try (DeliveryPipeline pipeline = pipeline(writer, interruptedOnSecondWait)) {
+            List<OutboxEvent> events = pipeline.undelivered(0, 100);
+            assertThatThrownBy(() -> pipeline.deliver(events, null)).isInstanceOf(InterruptedException.class);
+        }
+
+        assertThat(deliveryRow(role)).as("still pending, delivered again later").isEmpty();
+    }
+
+    @Test
+    void shouldSkipEventsThatAlreadyHaveADeliveryRow() throws Exception {
+        changedRole("delivered-once");
+        ScriptedSecretWriter writer = new ScriptedSecretWriter();
+        try (DeliveryPipeline pipeline = pipeline(writer, sleeps::add)) {
+            List<OutboxEvent> events = pipeline.undelivered(0, 100);
+            pipeline.deliver(events, null);
+            pipeline.deliver(events, null);
+            assertThat(pipeline.undelivered(0, 100)).isEmpty();
+        }
+        assertThat(writer.calls()).as("a redelivered event is not written again").hasSize(1);
+    }
+
+    private String changedRole(String password) throws SQLException {
+        String role = RoleStatements.uniqueName("pipe");
+        try (Connection superuser = database.connectAsSuperuser()) {
+            RoleStatements.createRole(superuser, role, password);
+        }
+        return role;
+    }
+
+    private DeliveryPipeline pipeline(ScriptedSecretWriter writer, Sleeper sleeper) {
+        return new DeliveryPipeline(
+                new DeliveryStore(ClusterConnector.superuser(database.postgres(), database.name())),
+                new EnvelopeOpener(new StubRsaKeyUnwrapper().with(KID, KEYS.getPrivate())),
+                writer,
+                new SecretNamer("{prefix}{database}/{role}", "test/", Map.of()),
+                new SecretFields("postgres", "127.0.0.1", database.postgres().port(), database.name()),
+                new RetryPolicy(Duration.ofMillis(10), Duration.ofMillis(100)),
+                new SplittableRandom(1),
+                sleeper,
+                Clock.systemUTC(),
+                DeliveryMetrics.NONE);
+    }
+
+    private Map<String, String> deliveryRow(String role) throws SQLException {
+        try (Connection superuser = database.connectAsSuperuser();
+                PreparedStatement statement = superuser.prepareStatement(
+                        "SELECT status, attempts::text, coalesce(reason, '') FROM credsync.delivery WHERE role_name = ?")) {
+            statement.setString(1, role);
+            try (ResultSet rows = statement.executeQuery()) {
+                if (!rows.next()) {
+                    return Map.of();
+                }
+                return Map.of("status", rows.getString(1), "attempts", rows.getString(2), "reason", rows.getString(3));
+            }
+        }
+    }
+}

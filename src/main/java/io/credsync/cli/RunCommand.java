@@ -1,11 +1,9 @@
 package io.credsync.cli;
 
-import io.credsync.config.ConfigException;
 import io.credsync.config.CredsyncConfig;
 import io.credsync.replication.ReplicationException;
 import io.credsync.service.ConsumerService;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -13,7 +11,9 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code credsync run}: the service. Runs until SIGTERM or SIGINT, then finishes or abandons the
@@ -27,18 +27,16 @@ final class RunCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
     private static final long SHUTDOWN_LIMIT_SECONDS = 10;
 
-    @Option(names = {"-c", "--config"}, paramLabel = "FILE", defaultValue = "${env:CREDSYNC_CONFIG}",
-            description = "The YAML configuration file (default: $CREDSYNC_CONFIG; none: the environment alone).")
-    Path config;
+    @Mixin
+    ConfigOption config;
+
+    @Spec
+    CommandSpec spec;
 
     @Override
     public Integer call() {
-        CredsyncConfig loaded;
-        try {
-            loaded = CredsyncConfig.load(config, System.getenv());
-        } catch (ConfigException e) {
-            System.err.println("credsync: the configuration is not valid, so credsync will not start:");
-            e.problems().forEach(problem -> System.err.println("  " + problem));
+        CredsyncConfig loaded = config.load(spec.commandLine().getErr());
+        if (loaded == null) {
             return Main.EXIT_CONFIG;
         }
         ConsumerService service;

@@ -12,14 +12,22 @@ import java.util.Objects;
  * @param retryInitial first wait before retrying a transient failure
  * @param retryMax longest wait between retries; at least {@code retryInitial}
  * @param maxBatch most events taken from the outbox at once, 1 to 10000
+ * @param verify whether a password must log in before it is published, and what to do when that
+ *     cannot be tried
  */
-public record DeliveryConfig(Duration retryInitial, Duration retryMax, int maxBatch) {
+public record DeliveryConfig(Duration retryInitial, Duration retryMax, int maxBatch, VerifyMode verify) {
 
-    static final List<String> KEYS = List.of("retry_initial", "retry_max", "max_batch");
+    static final List<String> KEYS = List.of("retry_initial", "retry_max", "max_batch", "verify");
 
     public DeliveryConfig {
         Objects.requireNonNull(retryInitial, "retryInitial");
         Objects.requireNonNull(retryMax, "retryMax");
+        Objects.requireNonNull(verify, "verify");
+    }
+
+    /** The retry policy these settings describe. */
+    public RetryPolicy retryPolicy() {
+        return new RetryPolicy(retryInitial, retryMax);
     }
 
     /** Reads and checks the section; null if anything in it is wrong (reported to {@code s}). */
@@ -28,6 +36,11 @@ public record DeliveryConfig(Duration retryInitial, Duration retryMax, int maxBa
         Duration retryMax = s.duration("retry_max", Duration.ofSeconds(30));
         Backoffs.check(s, "retry_initial", retryInitial, "retry_max", retryMax);
         int maxBatch = s.integer("max_batch", 100, 1, 10_000);
-        return s.failed() ? null : new DeliveryConfig(retryInitial, retryMax, maxBatch);
+        String verifyText = s.nonBlank("verify", VerifyMode.REQUIRED.value());
+        VerifyMode verify = VerifyMode.parse(verifyText);
+        if (verify == null) {
+            s.problem(s.scalar("verify").orElseThrow(), "must be required, best-effort or off, got " + verifyText);
+        }
+        return s.failed() ? null : new DeliveryConfig(retryInitial, retryMax, maxBatch, verify);
     }
 }

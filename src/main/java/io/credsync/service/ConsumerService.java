@@ -3,7 +3,6 @@ package io.credsync.service;
 import io.credsync.config.AwsClients;
 import io.credsync.config.CredsyncConfig;
 import io.credsync.config.DatabaseConnector;
-import io.credsync.config.RetryPolicy;
 import io.credsync.crypto.EnvelopeOpener;
 import io.credsync.crypto.KmsKeyUnwrapper;
 import io.credsync.delivery.DeliveryPipeline;
@@ -107,7 +106,7 @@ public final class ConsumerService implements AutoCloseable {
                         config.secrets().overrides()),
                 new SecretFields(config.secrets().engine(), config.secrets().host(), config.secrets().port(),
                         connector.databaseName()),
-                new RetryPolicy(config.delivery().retryInitial(), config.delivery().retryMax()),
+                config.delivery().retryPolicy(),
                 RandomGenerator.getDefault(),
                 Sleeper.SYSTEM, Clock.systemUTC(), metrics);
         AckTracker tracker = new AckTracker();

@@ -61,7 +61,8 @@ class CredsyncConfigTest {
         assertThat(secrets.overrides()).isEmpty();
         assertThat(secrets.secretName("appdb", "app")).isEqualTo("credsync/appdb/app");
 
-        assertThat(config.delivery()).isEqualTo(new DeliveryConfig(Duration.ofMillis(200), Duration.ofSeconds(30), 100));
+        assertThat(config.delivery()).isEqualTo(new DeliveryConfig(Duration.ofMillis(200), Duration.ofSeconds(30), 100,
+                VerifyMode.REQUIRED));
     }
 
     @Test

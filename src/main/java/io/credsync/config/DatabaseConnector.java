@@ -1,5 +1,6 @@
 package io.credsync.config;
 
+import io.credsync.crypto.Password;
 import java.sql.Connection;
 import java.sql.SQLException;
 
@@ -16,6 +17,16 @@ public interface DatabaseConnector {
 
     /** A connection in logical replication mode ({@code replication=database}), for the slot. */
     Connection connectForReplication() throws SQLException;
+
+    /**
+     * An ordinary connection as another role, with its password and the server's normal
+     * password authentication: how credsync checks that a password logs in before publishing
+     * it. No retries; the caller classifies the failure by SQLState.
+     *
+     * @param role the role to log in as; not null
+     * @param password its password; not null
+     */
+    Connection connectAs(String role, Password password) throws SQLException;
 
     /** The database's name, as the secret's {@code dbname}. */
     String databaseName();

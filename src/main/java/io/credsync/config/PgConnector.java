@@ -1,5 +1,6 @@
 package io.credsync.config;
 
+import io.credsync.crypto.Password;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -89,12 +90,26 @@ public final class PgConnector implements DatabaseConnector {
     }
 
     @Override
+    public Connection connectAs(String role, Password password) throws SQLException {
+        Properties p = properties();
+        PGProperty.USER.set(p, role);
+        // The check's own name, so that a DBA reading pg_stat_activity knows these brief logins.
+        PGProperty.APPLICATION_NAME.set(p, config.applicationName() + "-verify");
+        PGProperty.PASSWORD.set(p, password.reveal());
+        return connectWith(p);
+    }
+
+    @Override
     public String databaseName() {
         return config.name();
     }
 
     private Connection open(Properties properties) throws SQLException {
-        Connection connection = DRIVER.connect(url, withCredentials(properties));
+        return connectWith(withCredentials(properties));
+    }
+
+    private Connection connectWith(Properties properties) throws SQLException {
+        Connection connection = DRIVER.connect(url, properties);
         if (connection == null) {
             throw new SQLException("PgJDBC did not accept the URL " + url);
         }

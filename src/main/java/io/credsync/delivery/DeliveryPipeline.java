@@ -1,6 +1,7 @@
 package io.credsync.delivery;
 
 import io.credsync.config.RetryPolicy;
+import io.credsync.config.VerifyMode;
 import io.credsync.crypto.EnvelopeException;
 import io.credsync.crypto.EnvelopeOpener;
 import io.credsync.crypto.EventPayload;
@@ -23,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.random.RandomGenerator;
@@ -32,8 +34,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns outbox events into secret writes and durable delivery rows: at least once, per role in
- * order, never regressing, and coalescing (of a role's pending events only the newest is
- * written). Permanent errors become {@code failed} rows and the rest goes on; transient ones
+ * order, never regressing, coalescing (of a role's pending events only the newest is written),
+ * and publishing only a password that logs in ({@link LoginVerifier}). Permanent errors become {@code failed} rows and the rest goes on; transient ones
  * are retried with backoff until they pass or the thread is interrupted, in which case nothing
  * is recorded for the unfinished events and they are delivered again later.
  *
@@ -45,6 +47,8 @@ public final class DeliveryPipeline implements AutoCloseable {
 
     private final DeliveryStore store;
     private final EnvelopeOpener opener;
+    private final LoginVerifier verifier;
+    private final VerifyMode verifyMode;
     private final SecretWriter writer;
     private final SecretNamer namer;
     private final SecretFields fields;
@@ -54,10 +58,13 @@ public final class DeliveryPipeline implements AutoCloseable {
     private final Clock clock;
     private final DeliveryMetrics metrics;
 
-    public DeliveryPipeline(DeliveryStore store, EnvelopeOpener opener, SecretWriter writer, SecretNamer namer,
+    public DeliveryPipeline(DeliveryStore store, EnvelopeOpener opener, LoginVerifier verifier, VerifyMode verifyMode,
+            SecretWriter writer, SecretNamer namer,
             SecretFields fields, RetryPolicy retry, RandomGenerator random, Sleeper sleeper, Clock clock, DeliveryMetrics metrics) {
         this.store = Objects.requireNonNull(store, "store");
         this.opener = Objects.requireNonNull(opener, "opener");
+        this.verifier = Objects.requireNonNull(verifier, "verifier");
+        this.verifyMode = Objects.requireNonNull(verifyMode, "verifyMode");
         this.writer = Objects.requireNonNull(writer, "writer");
         this.namer = Objects.requireNonNull(namer, "namer");
         this.fields = Objects.requireNonNull(fields, "fields");
@@ -138,6 +145,10 @@ public final class DeliveryPipeline implements AutoCloseable {
             attempts++;
             try {
                 EventPayload payload = open(event);
+                Optional<DeliveryRecord> unpublished = verify(event, payload, attempts, lsn);
+                if (unpublished.isPresent()) {
+                    return unpublished.get();
+                }
                 String secretName = namer.nameFor(fields.dbname(), event.roleName());
                 SecretWriteResult result = write(new SecretUpdate(secretName, event.eventId(), fields.engine(),
                         fields.host(), fields.port(), fields.dbname(), event.roleName(), payload.password()));
@@ -159,8 +170,50 @@ public final class DeliveryPipeline implements AutoCloseable {
                 pause(attempts, "Secrets Manager", e.errorCode());
             } catch (TransientCryptoException e) {
                 pause(attempts, "KMS", e.errorCode());
+            } catch (SQLException e) {
+                store.discardIfBroken(e);
+                pause(attempts, "PostgreSQL (the login check)", "SQLState " + e.getSQLState());
             }
         }
+    }
+
+    /**
+     * Tries the password before it is published (see {@link LoginVerifier}).
+     *
+     * @return the event's outcome when it must not be published, else empty
+     * @throws SQLException when the database could not be asked: retried like a transient AWS error
+     */
+    private Optional<DeliveryRecord> verify(OutboxEvent event, EventPayload payload, int attempts, Lsn lsn)
+            throws SQLException {
+        if (verifyMode == VerifyMode.OFF) {
+            return Optional.empty();
+        }
+        LoginVerifier.Verdict verdict = verifier.verify(event.roleName(), payload.password(),
+                store.roleLogin(event.roleName()));
+        if (verdict instanceof LoginVerifier.Refused refused) {
+            OptionalLong newer = store.newerEvent(event.roleName(), event.orderKey());
+            if (newer.isPresent()) {
+                return Optional.of(DeliveryRecord.of(event, DeliveryStatus.SUPERSEDED, attempts, "PasswordReplaced: "
+                        + refused.reason() + "; event " + newer.getAsLong() + " of this role is newer", lsn));
+            }
+            log.warn("event {} of role {} rejected: {}", event.eventId(), event.roleName(), refused.reason());
+            return Optional.of(DeliveryRecord.of(event, DeliveryStatus.REJECTED, attempts, "PasswordDoesNotLogIn: "
+                    + refused.reason() + " (a forged event, a change that rolled back, or a password changed"
+                    + " again since)", lsn));
+        }
+        if (verdict instanceof LoginVerifier.CannotTry cannot) {
+            if (verifyMode == VerifyMode.REQUIRED) {
+                log.warn("event {} of role {} failed: cannot verify: {}", event.eventId(), event.roleName(),
+                        cannot.reason());
+                return Optional.of(DeliveryRecord.of(event, DeliveryStatus.FAILED, attempts, "CannotVerify: "
+                        + cannot.reason() + "; with delivery.verify: best-effort such events are published"
+                        + " unverified", lsn));
+            }
+            log.warn("publishing event {} of role {} unverified: {}", event.eventId(), event.roleName(),
+                    cannot.reason());
+            metrics.recordUnverifiedPublish();
+        }
+        return Optional.empty();
     }
 
     private EventPayload open(OutboxEvent event) throws EnvelopeException, TransientCryptoException {

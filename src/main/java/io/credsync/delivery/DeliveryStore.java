@@ -14,6 +14,7 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
@@ -86,6 +87,39 @@ public final class DeliveryStore implements AutoCloseable {
                         + " JOIN credsync.outbox o ON o.id = d.outbox_id"
                         + " WHERE d.role_name = ? AND d.status = 'synced'")) {
             statement.setString(1, role);
+            try (ResultSet rows = statement.executeQuery()) {
+                rows.next();
+                long value = rows.getLong(1);
+                return rows.wasNull() ? OptionalLong.empty() : OptionalLong.of(value);
+            }
+        }
+    }
+
+    /** The role's login facts, or empty if no such role exists. */
+    public Optional<RoleLogin> roleLogin(String role) throws SQLException {
+        try (PreparedStatement statement = connection().prepareStatement(
+                "SELECT r.rolcanlogin, r.rolvaliduntil, r.rolconnlimit,"
+                        + " (SELECT count(*) FROM pg_stat_activity a WHERE a.usename = r.rolname)"
+                        + " FROM pg_roles r WHERE r.rolname = ?")) {
+            statement.setString(1, role);
+            try (ResultSet rows = statement.executeQuery()) {
+                if (!rows.next()) {
+                    return Optional.empty();
+                }
+                Timestamp validUntil = rows.getTimestamp(2);
+                return Optional.of(new RoleLogin(rows.getBoolean(1), validUntil == null ? null : validUntil.toInstant(),
+                        rows.getInt(3), rows.getLong(4)));
+            }
+        }
+    }
+
+    /** The id of a change of {@code role} newer than {@code orderKey}, if there is one. */
+    public OptionalLong newerEvent(String role, long orderKey) throws SQLException {
+        try (PreparedStatement statement = connection().prepareStatement(
+                "SELECT max(COALESCE(o.replay_of, o.id)) FROM credsync.outbox o"
+                        + " WHERE o.role_name = ? AND COALESCE(o.replay_of, o.id) > ?")) {
+            statement.setString(1, role);
+            statement.setLong(2, orderKey);
             try (ResultSet rows = statement.executeQuery()) {
                 rows.next();
                 long value = rows.getLong(1);

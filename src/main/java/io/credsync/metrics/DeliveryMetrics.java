@@ -23,6 +23,9 @@ public interface DeliveryMetrics {
     /** One Secrets Manager write; {@code errorCode} is null on success. */
     void recordSecretsManagerCall(Duration duration, String errorCode);
 
+    /** A password was published without a login check, as {@code delivery.verify: best-effort} allows. */
+    void recordUnverifiedPublish();
+
     /** Metrics that record nothing, for tests and tools. */
     DeliveryMetrics NONE = new DeliveryMetrics() {
         @Override
@@ -39,6 +42,10 @@ public interface DeliveryMetrics {
 
         @Override
         public void recordSecretsManagerCall(Duration duration, String errorCode) {
+        }
+
+        @Override
+        public void recordUnverifiedPublish() {
         }
     };
 }

@@ -94,6 +94,13 @@ public final class MicrometerDeliveryMetrics implements DeliveryMetrics, AutoClo
                 secretsManagerCodes, duration, errorCode);
     }
 
+    @Override
+    public void recordUnverifiedPublish() {
+        counter(List.of("unverified"), () -> Counter.builder("credsync.unverified.publishes")
+                .description("Passwords published without a login check (delivery.verify: best-effort)")
+                .register(registry)).increment();
+    }
+
     /** Removes every meter this instance registered. */
     @Override
     public void close() {

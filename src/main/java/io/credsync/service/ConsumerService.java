@@ -8,6 +8,7 @@ import io.credsync.crypto.KmsKeyUnwrapper;
 import io.credsync.delivery.DeliveryPipeline;
 import io.credsync.delivery.DeliveryStore;
 import io.credsync.delivery.DeliveryWorker;
+import io.credsync.delivery.LoginVerifier;
 import io.credsync.delivery.SecretFields;
 import io.credsync.delivery.Sleeper;
 import io.credsync.metrics.CredsyncMeterRegistry;
@@ -100,6 +101,8 @@ public final class ConsumerService implements AutoCloseable {
         DeliveryPipeline pipeline = new DeliveryPipeline(
                 new DeliveryStore(connector),
                 new EnvelopeOpener(new KmsKeyUnwrapper(kms)),
+                new LoginVerifier(connector, Clock.systemUTC()),
+                config.delivery().verify(),
                 new SecretsManagerSecretWriter(secretsManager, config.secrets().kmsKeyId().orElse(null),
                         config.secrets().description(), config.secrets().tags()),
                 new SecretNamer(config.secrets().nameTemplate().toString(), config.secrets().prefix(),

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.credsync.config.RetryPolicy;
+import io.credsync.config.VerifyMode;
 import io.credsync.crypto.EnvelopeOpener;
 import io.credsync.metrics.DeliveryMetrics;
 import io.credsync.outbox.OutboxEvent;
@@ -26,6 +27,8 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The delivery pipeline's handling of Secrets Manager's answers, with a scripted writer in
@@ -39,6 +42,7 @@ class DeliveryPipelineIT {
     private static final String KID = "arn:aws:kms:us-east-1:111122223333:key/pipeline";
 
     private CredsyncDatabase database;
+    private VerifyMode verifyMode = VerifyMode.REQUIRED;
     private final List<Duration> sleeps = new ArrayList<>();
 
     @BeforeEach
@@ -112,6 +116,66 @@ class DeliveryPipelineIT {
         assertThat(writer.calls()).as("a redelivered event is not written again").hasSize(1);
     }
 
+    @Test
+    void shouldRejectAForgedEventWhosePasswordWasNeverSetAndLeaveTheSecretAlone() throws Exception {
+        String role = changedRole("the-real-password");
+        ScriptedSecretWriter writer = new ScriptedSecretWriter();
+        try (DeliveryPipeline pipeline = pipeline(writer, sleeps::add)) {
+            pipeline.deliver(pipeline.undelivered(0, 100), null);
+            try (Connection superuser = database.connectAsSuperuser()) {
+                // A well-formed event for a password that was never set, as anyone who may call
+                // the hook (pg_tle's adapter is PUBLIC) could make one.
+                RoleStatements.execute(superuser, "SELECT credsync.capture('" + role
+                        + "', 'forged-never-set', 'PASSWORD_TYPE_PLAINTEXT', NULL, true)");
+            }
+            pipeline.deliver(pipeline.undelivered(0, 100), null);
+        }
+        assertThat(writer.calls()).as("only the real password was written").hasSize(1);
+        assertThat(writer.calls().get(0).password().reveal()).isEqualTo("the-real-password");
+        assertThat(deliveryRows(role)).extracting(row -> row.get("status")).containsExactly("synced", "rejected");
+        assertThat(deliveryRows(role).get(1).get("reason")).startsWith("PasswordDoesNotLogIn: ");
+    }
+
+    @Test
+    void shouldSupersedeAnOlderEventWhosePasswordWasChangedAgain() throws Exception {
+        String role = changedRole("first-password");
+        try (Connection superuser = database.connectAsSuperuser()) {
+            RoleStatements.alterPassword(superuser, role, "second-password");
+        }
+        ScriptedSecretWriter writer = new ScriptedSecretWriter();
+        try (DeliveryPipeline pipeline = pipeline(writer, sleeps::add)) {
+            List<OutboxEvent> events = pipeline.undelivered(0, 100);
+            pipeline.deliver(events.subList(0, 1), null);
+            pipeline.deliver(events.subList(1, 2), null);
+        }
+        assertThat(writer.calls()).extracting(update -> update.password().reveal()).containsExactly("second-password");
+        assertThat(deliveryRows(role)).extracting(row -> row.get("status")).containsExactly("superseded", "synced");
+        assertThat(deliveryRows(role).get(0).get("reason")).startsWith("PasswordReplaced: ");
+    }
+
+    @ParameterizedTest(name = "verify: {0}")
+    @EnumSource(VerifyMode.class)
+    void shouldFollowTheVerifySettingForARoleWithoutLogin(VerifyMode mode) throws Exception {
+        verifyMode = mode;
+        String role = RoleStatements.uniqueName("pipe");
+        try (Connection superuser = database.connectAsSuperuser()) {
+            RoleStatements.execute(superuser, "CREATE ROLE " + role + " NOLOGIN PASSWORD 'cannot-log-in'");
+        }
+        ScriptedSecretWriter writer = new ScriptedSecretWriter();
+        try (DeliveryPipeline pipeline = pipeline(writer, sleeps::add)) {
+            pipeline.deliver(pipeline.undelivered(0, 100), null);
+        }
+        Map<String, String> row = deliveryRows(role).get(0);
+        if (mode == VerifyMode.REQUIRED) {
+            assertThat(row).containsEntry("status", "failed");
+            assertThat(row.get("reason")).startsWith("CannotVerify: the role has no LOGIN");
+            assertThat(writer.calls()).isEmpty();
+        } else {
+            assertThat(row).containsEntry("status", "synced");
+            assertThat(writer.calls()).hasSize(1);
+        }
+    }
+
     private String changedRole(String password) throws SQLException {
         String role = RoleStatements.uniqueName("pipe");
         try (Connection superuser = database.connectAsSuperuser()) {
@@ -122,8 +186,10 @@ class DeliveryPipelineIT {
 
     private DeliveryPipeline pipeline(ScriptedSecretWriter writer, Sleeper sleeper) {
         return new DeliveryPipeline(
-                new DeliveryStore(ClusterConnector.superuser(database.postgres(), database.name())),
+                new DeliveryStore(connector()),
                 new EnvelopeOpener(new StubRsaKeyUnwrapper().with(KID, KEYS.getPrivate())),
+                new LoginVerifier(connector(), Clock.systemUTC()),
+                verifyMode,
                 writer,
                 new SecretNamer("{prefix}{database}/{role}", "test/", Map.of()),
                 new SecretFields("postgres", "127.0.0.1", database.postgres().port(), database.name()),
@@ -134,17 +200,28 @@ class DeliveryPipelineIT {
                 DeliveryMetrics.NONE);
     }
 
+    private ClusterConnector connector() {
+        return ClusterConnector.superuser(database.postgres(), database.name());
+    }
+
     private Map<String, String> deliveryRow(String role) throws SQLException {
+        List<Map<String, String>> rows = deliveryRows(role);
+        return rows.isEmpty() ? Map.of() : rows.get(0);
+    }
+
+    private List<Map<String, String>> deliveryRows(String role) throws SQLException {
+        List<Map<String, String>> result = new ArrayList<>();
         try (Connection superuser = database.connectAsSuperuser();
-                PreparedStatement statement = superuser.prepareStatement(
-                        "SELECT status, attempts::text, coalesce(reason, '') FROM credsync.delivery WHERE role_name = ?")) {
+                PreparedStatement statement = superuser.prepareStatement("SELECT status, attempts::text,"
+                        + " coalesce(reason, '') FROM credsync.delivery WHERE role_name = ? ORDER BY outbox_id")) {
             statement.setString(1, role);
             try (ResultSet rows = statement.executeQuery()) {
-                if (!rows.next()) {
-                    return Map.of();
+                while (rows.next()) {
+                    result.add(Map.of("status", rows.getString(1), "attempts", rows.getString(2),
+                            "reason", rows.getString(3)));
                 }
-                return Map.of("status", rows.getString(1), "attempts", rows.getString(2), "reason", rows.getString(3));
             }
         }
+        return result;
     }
 }

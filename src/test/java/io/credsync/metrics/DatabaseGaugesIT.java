@@ -1,5 +1,6 @@
 package io.credsync.metrics;
 
+import io.credsync.crypto.Password;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -217,6 +218,11 @@ class DatabaseGaugesIT {
         @Override
         public Connection connectForReplication() {
             throw new UnsupportedOperationException("the gauges need no replication connection");
+        }
+
+        @Override
+        public Connection connectAs(String role, Password password) {
+            throw new UnsupportedOperationException("the gauges log in as no other role");
         }
 
         @Override

@@ -215,6 +215,26 @@ class ConsumerEndToEndIT {
     }
 
     @Test
+    void shouldNeverPublishAForgedPasswordAndLeaveTheRealSecretAlone() throws Exception {
+        fixture = SyncFixture.create("e2e_forged");
+        fixture.database().manage("forged\\_%");
+        start();
+        String role = RoleStatements.uniqueName("forged");
+        try (Connection superuser = fixture.database().connectAsSuperuser()) {
+            RoleStatements.createRole(superuser, role, password("the-real-one"));
+            fixture.awaitSecretPassword(role, "the-real-one", SYNC_TIMEOUT);
+            // A well-formed event whose password was never set: what a direct call of the hook makes.
+            RoleStatements.execute(superuser, "SELECT credsync.capture('" + role + "', '"
+                    + password("forged-password") + "', 'PASSWORD_TYPE_PLAINTEXT', NULL, true)");
+        }
+        awaitEveryEventDelivered();
+        assertThat(statuses(role)).containsExactly("synced", "rejected");
+        JsonNode secret = fixture.secret(role).orElseThrow();
+        assertThat(secret.path("password").asText()).isEqualTo("the-real-one");
+        assertLogsIn(secret);
+    }
+
+    @Test
     void shouldReconnectByItselfWhenPostgresRestartsFastOrImmediately() throws Exception {
         fixture = SyncFixture.create("e2e_restart");
         fixture.database().manage("restart\\_%");

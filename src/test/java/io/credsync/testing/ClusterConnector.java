@@ -1,6 +1,7 @@
 package io.credsync.testing;
 
 import io.credsync.config.DatabaseConnector;
+import io.credsync.crypto.Password;
 import io.credsync.testing.PostgresCluster;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -42,6 +43,11 @@ public final class ClusterConnector implements DatabaseConnector {
         // A walsender speaks only the simple query protocol.
         PGProperty.PREFER_QUERY_MODE.set(properties, "simple");
         return DriverManager.getConnection(cluster.jdbcUrl(database), properties);
+    }
+
+    @Override
+    public Connection connectAs(String role, Password password) throws SQLException {
+        return cluster.connect(database, role, password.reveal());
     }
 
     @Override

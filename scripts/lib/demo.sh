@@ -16,9 +16,25 @@ else
 fi
 _demo_start=$EPOCHREALTIME
 
-# Prints a step's heading: demo_step 3 "Installing credsync".
+# The demo's own stdout and stderr, kept so that the EXIT trap can still talk to the user when it
+# fires inside a command whose output goes elsewhere (`credsync_run_child mvn ... >build.log`
+# keeps that redirection while the trap runs). Closed for the services, which must not hold
+# the terminal or a pipe open.
+exec {_demo_stdout}>&1 {_demo_stderr}>&2
+
+# Sends this shell's output back to where the demo's own went.
+demo_restore_output() {
+  exec 1>&"$_demo_stdout" 2>&"$_demo_stderr"
+}
+
+# Prints a step's heading: demo_step 3/8 "Installing credsync".
 demo_step() {
-  printf '\n%s==> %s/%s %s%s\n' "$_demo_bold" "$1" "$DEMO_STEPS" "$2" "$_demo_reset"
+  printf '\n%s==> %s %s%s\n' "$_demo_bold" "$1" "$2" "$_demo_reset"
+}
+
+# Prints a line in bold, like the headings.
+demo_bold_line() {
+  printf '%s%s%s\n' "$_demo_bold" "$*" "$_demo_reset"
 }
 
 # Prints an indented line of explanation.
@@ -31,9 +47,14 @@ demo_show() {
   printf '    %s$ %s%s\n' "$_demo_dim" "$*" "$_demo_reset"
 }
 
-# Indents what a command printed.
+# Shows the continuation of a command that demo_show began (after a line ending in \).
+demo_show_more() {
+  printf '    %s    %s%s\n' "$_demo_dim" "$*" "$_demo_reset"
+}
+
+# Indents what a command printed, without its empty lines.
 demo_indent() {
-  sed 's/^/      /'
+  sed -e '/^[[:space:]]*$/d' -e 's/^/      /'
 }
 
 # Says what went wrong, on stderr, and exits 1 (the EXIT trap cleans up).
@@ -54,8 +75,7 @@ demo_elapsed() {
   demo_since "$_demo_start"
 }
 
-# A random password of 24 letters and digits, into the variable named $1 (so that it is never
-# a program's argument or output).
+# Puts a random password of 24 letters and digits into the variable named $1.
 demo_random_password() {
   local -n _demo_out=$1
   local chars=''
@@ -124,21 +144,26 @@ log_min_error_statement = panic
 fsync = off
 EOF
   if ! demo_as_postgres "$CREDSYNC_PG_BINDIR/pg_ctl" -D "$dir/data" -l "$dir/server.log" \
-    -w -t 60 start >/dev/null 2>&1; then
+    -w -t 60 start >/dev/null 2>&1 {_demo_stdout}>&- {_demo_stderr}>&-; then
     demo_tail "$dir/server.log"
     demo_fail "PostgreSQL did not start"
   fi
 }
 
-# Starts "${@:4}" in the background in the directory $2, its output in $2/$1.log and its pid in
-# $2/$1.pid (so the run directory's cleanup stops it: the command line must contain $1), and
-# sets DEMO_PID. $3 is the port it will listen on, only for the message if it does not.
-# Environment variables for the program: put them before the call.
+# Starts "${@:3}" in the background in the directory $2, its output in $2/$1.log and its pid in
+# $2/$1.pid (so that the run directory's cleanup stops it: the command line must contain $1),
+# and sets DEMO_PID. Environment variables for the program: put them before the call.
+# The program runs in a session of its own (as pg_ctl starts PostgreSQL), out of reach of the
+# terminal's Ctrl-C, which moto would otherwise act on at once: the EXIT trap decides what stops
+# when (the consumer first, while PostgreSQL still runs).
 demo_start_service() {
   local name=$1 dir=$2
-  shift 3
+  shift 2
   mkdir -p "$dir"
-  (cd "$dir" && exec "$@") >"$dir/$name.log" 2>&1 </dev/null &
+  # setsid execs the program in this same process (a background subshell leads no group).
+  (cd "$dir" && exec setsid "$@") >"$dir/$name.log" 2>&1 </dev/null \
+    {_demo_stdout}>&- {_demo_stderr}>&- &
+  # shellcheck disable=SC2034 # read by scripts/demo
   DEMO_PID=$!
   printf '%s\n' "$DEMO_PID" >"$dir/$name.pid"
 }
@@ -169,6 +194,8 @@ demo_terminate() {
     sleep 0.1
   done
   kill -KILL "$pid" 2>/dev/null || true
-  DEMO_EXIT_CODE=0
-  wait "$pid" 2>/dev/null || DEMO_EXIT_CODE=$?
+  local code=0
+  wait "$pid" 2>/dev/null || code=$?
+  # shellcheck disable=SC2034 # read by scripts/demo
+  DEMO_EXIT_CODE=$code
 }

@@ -97,7 +97,7 @@ def await_secret(endpoint, name, seconds):
             sys.exit(1)
         time.sleep(0.1)
     value, version = found
-    print(f"    Secrets Manager: {name} holds the new password (version {version})")
+    print(f"    the secret {name} holds the new password (version {version}):")
     shown = dict(value)
     shown["password"] = mask(value["password"])
     for line in json.dumps(shown, indent=2).splitlines():

@@ -30,7 +30,7 @@ credsync_stop_emulators() {
     pid=$(<"$pid_file") || continue
     [[ $pid =~ ^[0-9]+$ ]] || continue
     # The pid may have been reused since: only kill a process that runs the named program.
-    if tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$name"; then
+    if tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" | grep -qF -- "$name"; then
       kill -TERM "$pid" 2>/dev/null && pids+=("$pid")
     fi
   done < <(find "$run_dir" -name '*.pid' ! -name postmaster.pid -type f -print0 2>/dev/null)

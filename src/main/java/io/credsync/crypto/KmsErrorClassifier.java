@@ -1,10 +1,10 @@
 package io.credsync.crypto;
 
+import io.credsync.config.AwsErrorCodes;
 import io.credsync.crypto.EnvelopeException.Reason;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -96,20 +96,6 @@ final class KmsErrorClassifier {
      *     {@code HTTP_<status>} for a service error; else the exception's simple class name
      */
     static String errorCode(SdkException e) {
-        if (e instanceof AwsServiceException) {
-            AwsErrorDetails details = ((AwsServiceException) e).awsErrorDetails();
-            if (details != null && details.errorCode() != null && !details.errorCode().isEmpty()) {
-                return details.errorCode();
-            }
-        }
-        for (Map.Entry<Class<? extends SdkException>, String> byType : CODE_BY_TYPE.entrySet()) {
-            if (byType.getKey().isInstance(e)) {
-                return byType.getValue();
-            }
-        }
-        if (e instanceof SdkServiceException && ((SdkServiceException) e).statusCode() > 0) {
-            return "HTTP_" + ((SdkServiceException) e).statusCode();
-        }
-        return e.getClass().getSimpleName();
+        return AwsErrorCodes.of(e, CODE_BY_TYPE);
     }
 }

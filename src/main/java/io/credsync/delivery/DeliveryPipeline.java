@@ -31,6 +31,7 @@ import java.util.random.RandomGenerator;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * Turns outbox events into secret writes and durable delivery rows: at least once, per role in
@@ -44,6 +45,8 @@ import org.slf4j.LoggerFactory;
 public final class DeliveryPipeline implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(DeliveryPipeline.class);
+    private static final Duration VISIBILITY_WAIT = Duration.ofMillis(5);
+    private static final int VISIBILITY_CHECKS = 1_000;
 
     private final DeliveryStore store;
     private final EnvelopeOpener opener;
@@ -57,6 +60,8 @@ public final class DeliveryPipeline implements AutoCloseable {
     private final Sleeper sleeper;
     private final Clock clock;
     private final DeliveryMetrics metrics;
+    /** Whether the last call to KMS or Secrets Manager got no answer; read by the health check. */
+    private volatile boolean awsUnanswered;
 
     public DeliveryPipeline(DeliveryStore store, EnvelopeOpener opener, LoginVerifier verifier, VerifyMode verifyMode,
             SecretWriter writer, SecretNamer namer,
@@ -105,6 +110,14 @@ public final class DeliveryPipeline implements AutoCloseable {
         return retrying("read undelivered outbox rows", () -> store.undelivered(afterId, limit));
     }
 
+    /**
+     * False while the last call to KMS or Secrets Manager got no answer (unreachable, timed out,
+     * throttled, 5xx) and is being retried; true once one answers again. Any thread.
+     */
+    public boolean awsAnswering() {
+        return !awsUnanswered;
+    }
+
     /** Closes the store's connection. */
     @Override
     public void close() {
@@ -118,6 +131,7 @@ public final class DeliveryPipeline implements AutoCloseable {
     }
 
     /** Coalesces one role's events: the newest is written, the others are superseded by it. */
+    @SuppressWarnings("try") // the MDC entries are put and removed, never read here
     private List<DeliveryRecord> deliverRole(List<OutboxEvent> roleEvents, Lsn lsn) throws InterruptedException {
         OutboxEvent newest = roleEvents.stream()
                 .max(Comparator.comparingLong(OutboxEvent::orderKey).thenComparingLong(OutboxEvent::id))
@@ -129,7 +143,11 @@ public final class DeliveryPipeline implements AutoCloseable {
                         "coalesced: event " + newest.id() + " is newer for this role", lsn));
             }
         }
-        records.add(deliverNewest(newest, lsn));
+        // Every log line of the event's handling carries its id and role (fields of the JSON logs).
+        try (MDC.MDCCloseable eventId = MDC.putCloseable("event_id", newest.eventId().toString());
+                MDC.MDCCloseable role = MDC.putCloseable("role", newest.roleName())) {
+            records.add(deliverNewest(newest, lsn));
+        }
         return records;
     }
 
@@ -167,8 +185,10 @@ public final class DeliveryPipeline implements AutoCloseable {
                     return DeliveryRecord.of(event, DeliveryStatus.FAILED, attempts,
                             e.errorCode() + ": " + e.getMessage(), lsn);
                 }
+                awsUnanswered = true;
                 pause(attempts, "Secrets Manager", e.errorCode());
             } catch (TransientCryptoException e) {
+                awsUnanswered = true;
                 pause(attempts, "KMS", e.errorCode());
             } catch (SQLException e) {
                 store.discardIfBroken(e);
@@ -184,10 +204,11 @@ public final class DeliveryPipeline implements AutoCloseable {
      * @throws SQLException when the database could not be asked: retried like a transient AWS error
      */
     private Optional<DeliveryRecord> verify(OutboxEvent event, EventPayload payload, int attempts, Lsn lsn)
-            throws SQLException {
+            throws SQLException, InterruptedException {
         if (verifyMode == VerifyMode.OFF) {
             return Optional.empty();
         }
+        awaitVisible(event);
         LoginVerifier.Verdict verdict = verifier.verify(event.roleName(), payload.password(),
                 store.roleLogin(event.roleName()));
         if (verdict instanceof LoginVerifier.Refused refused) {
@@ -216,6 +237,20 @@ public final class DeliveryPipeline implements AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * Waits until a new snapshot sees the event's row, and with it the role's new password: a
+     * login tried earlier could be refused with the old password still in force. The wait is
+     * normally nothing; it is bounded, and a row still invisible after it is a database problem.
+     */
+    private void awaitVisible(OutboxEvent event) throws SQLException, InterruptedException {
+        for (int attempt = 0; !store.isVisible(event.id()); attempt++) {
+            if (attempt == VISIBILITY_CHECKS) {
+                throw new SQLException("outbox row " + event.id() + " is not visible to new sessions", "55000");
+            }
+            sleeper.sleep(VISIBILITY_WAIT);
+        }
+    }
+
     private EventPayload open(OutboxEvent event) throws EnvelopeException, TransientCryptoException {
         Instant start = clock.instant();
         try {
@@ -236,6 +271,7 @@ public final class DeliveryPipeline implements AutoCloseable {
         Instant start = clock.instant();
         try {
             SecretWriteResult result = writer.write(update);
+            awsUnanswered = false;
             metrics.recordSecretsManagerCall(Duration.between(start, clock.instant()), null);
             return result;
         } catch (SecretWriteException e) {

@@ -95,6 +95,22 @@ public final class DeliveryStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether a new snapshot sees the outbox row {@code outboxId}. The replication stream can
+     * deliver a commit a moment before it is visible to new sessions; the row and the role's new
+     * password commit together, so once this sees the row, a login sees the password.
+     */
+    public boolean isVisible(long outboxId) throws SQLException {
+        try (PreparedStatement statement = connection().prepareStatement(
+                "SELECT EXISTS (SELECT FROM credsync.outbox WHERE id = ?)")) {
+            statement.setLong(1, outboxId);
+            try (ResultSet rows = statement.executeQuery()) {
+                rows.next();
+                return rows.getBoolean(1);
+            }
+        }
+    }
+
     /** The role's login facts, or empty if no such role exists. */
     public Optional<RoleLogin> roleLogin(String role) throws SQLException {
         try (PreparedStatement statement = connection().prepareStatement(

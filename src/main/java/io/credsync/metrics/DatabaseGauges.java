@@ -202,6 +202,24 @@ public final class DatabaseGauges implements AutoCloseable {
 
     private DatabaseSnapshot read() throws SQLException {
         Connection c = connection();
+        return read(c, query, slotName, clock);
+    }
+
+    /**
+     * Reads the slot and the backlog once on {@code connection}, with the query the gauges poll,
+     * for commands such as {@code status} that want the same figures without a registry.
+     *
+     * @param connection an open connection to the database credsync is installed in; not closed
+     * @param slotName the slot to ask about
+     * @param clock stamps {@link DatabaseSnapshot#polledAt()}
+     * @return the figures; never null
+     */
+    public static DatabaseSnapshot readOnce(Connection connection, String slotName, Clock clock) throws SQLException {
+        return read(connection, query(connection.getMetaData().getDatabaseMajorVersion() >= 13), slotName, clock);
+    }
+
+    private static DatabaseSnapshot read(Connection c, String query, String slotName, Clock clock)
+            throws SQLException {
         try (PreparedStatement statement = c.prepareStatement(query)) {
             statement.setString(1, slotName);
             try (ResultSet row = statement.executeQuery()) {

@@ -89,6 +89,8 @@ public final class ReplicationSource {
     private final CountDownLatch stopSignal = new CountDownLatch(1);
     private volatile boolean stopRequested;
     private volatile boolean streaming;
+    /** Replication thread only: whether the last attempt found the slot in use elsewhere. */
+    private boolean waitingForSlot;
 
     /** Guards the fields below, which let stop() interrupt a blocked hand-over and nothing else. */
     private final Object runnerLock = new Object();
@@ -221,6 +223,7 @@ public final class ReplicationSource {
                     settings.slotName(), connector.databaseName(), settings.publicationName(), slot.confirmedFlush());
             Session session = new Session(stream);
             streaming = true;
+            waitingForSlot = false;
             try {
                 session.pump();
                 session.sendFinalStatus();
@@ -282,8 +285,15 @@ public final class ReplicationSource {
         }
         Duration wait = backoff.next();
         switch (action) {
-            case WAIT_FOR_SLOT -> log.info("replication slot {} is in use by another process (another credsync"
-                    + " instance?): {}; trying again in {} ms", settings.slotName(), e.getMessage(), wait.toMillis());
+            case WAIT_FOR_SLOT -> {
+                // A standby retries for as long as the other instance runs: say it once, not every few seconds.
+                if (!waitingForSlot) {
+                    log.info("replication slot {} is in use by another process (another credsync instance?): {};"
+                            + " standing by and retrying every few seconds", settings.slotName(), e.getMessage());
+                }
+                waitingForSlot = true;
+                log.debug("slot {} still in use; trying again in {} ms", settings.slotName(), wait.toMillis());
+            }
             case CHECK_SLOT_AND_PUBLICATION -> log.warn("replication slot {} or publication {} does not exist"
                     + " (SQLState {}): {}; checking both and reconnecting in {} ms", settings.slotName(),
                     settings.publicationName(), state, e.getMessage(), wait.toMillis());

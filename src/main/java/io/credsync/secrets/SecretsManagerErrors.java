@@ -1,8 +1,8 @@
 package io.credsync.secrets;
 
+import io.credsync.config.AwsErrorCodes;
 import java.util.Map;
 import java.util.Set;
-import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -109,20 +109,6 @@ final class SecretsManagerErrors {
      *     (e.g. {@code SdkClientException}, {@code ApiCallTimeoutException})
      */
     static String errorCode(SdkException e) {
-        if (e instanceof AwsServiceException) {
-            AwsErrorDetails details = ((AwsServiceException) e).awsErrorDetails();
-            if (details != null && details.errorCode() != null && !details.errorCode().isEmpty()) {
-                return details.errorCode();
-            }
-        }
-        for (Map.Entry<Class<? extends SdkException>, String> byType : CODE_BY_TYPE.entrySet()) {
-            if (byType.getKey().isInstance(e)) {
-                return byType.getValue();
-            }
-        }
-        if (e instanceof SdkServiceException && ((SdkServiceException) e).statusCode() > 0) {
-            return "HTTP_" + ((SdkServiceException) e).statusCode();
-        }
-        return e.getClass().getSimpleName();
+        return AwsErrorCodes.of(e, CODE_BY_TYPE);
     }
 }

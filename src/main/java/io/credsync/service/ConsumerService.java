@@ -11,6 +11,7 @@ import io.credsync.delivery.DeliveryWorker;
 import io.credsync.delivery.LoginVerifier;
 import io.credsync.delivery.SecretFields;
 import io.credsync.delivery.Sleeper;
+import io.credsync.metrics.CloudWatchExport;
 import io.credsync.metrics.CredsyncMeterRegistry;
 import io.credsync.metrics.DatabaseGauges;
 import io.credsync.metrics.MetricsServer;
@@ -22,6 +23,7 @@ import io.credsync.replication.ReplicationSettings;
 import io.credsync.replication.ReplicationSource;
 import io.credsync.secrets.SecretNamer;
 import io.credsync.secrets.SecretsManagerSecretWriter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -89,6 +91,8 @@ public final class ConsumerService implements AutoCloseable {
     }
 
     private void startComponents() throws ReplicationException, SQLException, IOException {
+        log.info("starting credsync {} for database {} on {}:{}, slot {}", version(), config.database().name(),
+                config.database().host(), config.database().port(), config.replication().slot());
         DatabaseConnector connector = config.database().connector();
         KmsClient kms = own(AwsClients.build(KmsClient.builder(), config.aws().region(),
                 config.aws().kmsEndpoint().orElse(null), null));
@@ -96,7 +100,13 @@ public final class ConsumerService implements AutoCloseable {
                 config.aws().region(), config.aws().secretsManagerEndpoint().orElse(null), null));
         CredsyncMeterRegistry registry = CredsyncMeterRegistry.create();
         resources.push(registry::close);
-        MicrometerDeliveryMetrics metrics = own(new MicrometerDeliveryMetrics(registry));
+        // credsync's own meters go to Prometheus and, when switched on, to CloudWatch as well.
+        MeterRegistry meters = registry;
+        if (config.metrics().cloudwatchEnabled()) {
+            meters = own(CloudWatchExport.start(config.metrics(), config.aws(), connector.databaseName(), registry))
+                    .meters();
+        }
+        MicrometerDeliveryMetrics metrics = own(new MicrometerDeliveryMetrics(meters));
 
         DeliveryPipeline pipeline = new DeliveryPipeline(
                 new DeliveryStore(connector),
@@ -118,16 +128,15 @@ public final class ConsumerService implements AutoCloseable {
                 config.replication().publication(), config.replication().statusInterval(),
                 config.replication().reconnectInitial(), config.replication().reconnectMax()), tracker, worker);
 
-        if (source.ensureSlotAndPublication()) {
-            log.info("created replication slot {}", config.replication().slot());
-        }
-        DatabaseGauges gauges = own(new DatabaseGauges(connector, config.replication().slot(), registry).start());
+        // Before the start-up scan, so that every event is either found by it or streamed.
+        source.ensureSlotAndPublication();
+        DatabaseGauges gauges = own(new DatabaseGauges(connector, config.replication().slot(), meters).start());
         if (config.metrics().enabled()) {
             metricsServer = own(MetricsServer.start(config.metrics().host(), config.metrics().port(), registry,
                     () -> ReadinessReport.empty()
                             .with("streaming", source.isStreaming())
-                            .with("database", gauges.snapshot().isPresent())));
-            log.info("serving /metrics and /health on {}:{}", config.metrics().host(), metricsServer.port());
+                            .with("database", gauges.snapshot().isPresent())
+                            .with("aws", pipeline.awsAnswering())));
         }
 
         deliveryThread = new Thread(this::deliver, "credsync-delivery");
@@ -220,6 +229,11 @@ public final class ConsumerService implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    private static String version() {
+        String version = ConsumerService.class.getPackage().getImplementationVersion();
+        return version != null ? version : "(development build)";
     }
 
     private <T extends AutoCloseable> T own(T resource) {

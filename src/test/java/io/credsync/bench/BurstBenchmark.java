@@ -1,5 +1,6 @@
 package io.credsync.bench;
 
+import io.credsync.testing.ConsumerProcess;
 import io.credsync.testing.MotoServer;
 import io.credsync.testing.RoleStatements;
 import io.credsync.testing.SyncFixture;
@@ -14,10 +15,11 @@ import java.util.Map;
  * A burst of 1,000 password changes over 100 managed roles (10 rounds, each changing every role
  * once), committed as fast as one connection can while the consumer runs. Measures the time from
  * the first commit until every outbox row has a delivery row (a delivery row is written only
- * after its secret, so every secret is then written; the final passwords are checked after),
+ * after its secret, so every secret is then written; the final passwords are checked after, and
+ * a secret without one is counted as a defect),
  * the secret writes the consumer made, how many events coalescing superseded, and the
  * consumer's memory. The consumer's start-up time is measured on the way: once when it creates
- * the slot, once on a restart after the burst.
+ * the slot, and over a few restarts after the burst.
  */
 final class BurstBenchmark implements Benchmark {
 
@@ -25,7 +27,8 @@ final class BurstBenchmark implements Benchmark {
     private static final String WRITES_METRIC = "credsync_secretsmanager_call_seconds_count";
     private static final int ROLES = 100;
     private static final int ROUNDS = 10;
-    private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(90);
+    private static final int RESTARTS = 5;
+    private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(180);
 
     @Override
     public String name() {
@@ -72,7 +75,7 @@ final class BurstBenchmark implements Benchmark {
                 peakRssMib = rss.maxMib();
             }
             double peakSinceStartMib = ConsumerProcessInfo.peakResidentMib(pid);
-            checkFinalPasswords(fixture, finalPasswords);
+            long stale = staleSecrets(fixture, finalPasswords);
             double writes = endpoints.metrics().sum(WRITES_METRIC) - writesBefore;
             Map<String, Long> statuses = outbox.statusesAfter(lastIdBefore);
             long rows = statuses.values().stream().mapToLong(Long::longValue).sum();
@@ -90,15 +93,39 @@ final class BurstBenchmark implements Benchmark {
                     statuses.getOrDefault("synced", 0L), "n"));
             results.add(BenchResult.figure(name(), scenario, "delivery rows superseded",
                     statuses.getOrDefault("superseded", 0L), "n"));
+            results.add(Targets.zero(name(), scenario, "other delivery statuses",
+                    rows - statuses.getOrDefault("synced", 0L) - statuses.getOrDefault("superseded", 0L), "n"));
+            results.add(Targets.zero(name(), scenario, "secrets w/o final password", stale, "n"));
             results.add(Targets.below(name(), scenario, "peak RSS during burst", peakRssMib, "MiB", 256));
             results.add(Targets.below(name(), scenario, "VmHWM since start", peakSinceStartMib, "MiB", 256));
 
-            first.consumer().terminate(Duration.ofSeconds(10));
-            StartupProbe.Started again = StartupProbe.start(fixture);
-            results.add(Targets.below(name(), "restart: slot exists, nothing pending", "start-up to ready",
-                    again.millisToReady() / 1000, "s", 3));
+            double[] restartMillis = restarts(fixture, first.consumer(), new SlotQueries(connection, fixture.slot()));
+            String restart = RESTARTS + " restarts: slot exists, nothing pending";
+            results.add(Targets.below(name(), restart, "start-up to ready p50", Stats.median(restartMillis) / 1000,
+                    "s", 3));
+            results.add(Targets.below(name(), restart, "start-up to ready max",
+                    Stats.percentile(restartMillis, 100) / 1000, "s", 3));
+            results.add(LoadAverage.figure(name()));
         }
         return results;
+    }
+
+    /**
+     * Stops {@code running} and starts a consumer {@link #RESTARTS} times, each once the slot is
+     * free; returns each start's time to ready in milliseconds.
+     */
+    private static double[] restarts(SyncFixture fixture, ConsumerProcess running, SlotQueries slot)
+            throws Exception {
+        double[] millis = new double[RESTARTS];
+        ConsumerProcess consumer = running;
+        for (int i = 0; i < RESTARTS; i++) {
+            consumer.terminate(Duration.ofSeconds(10));
+            slot.awaitInactive(Duration.ofSeconds(10));
+            StartupProbe.Started started = StartupProbe.start(fixture);
+            millis[i] = started.millisToReady();
+            consumer = started.consumer();
+        }
+        return millis;
     }
 
     /** Commits the burst, round after round; returns {@link System#nanoTime()} after the first commit. */
@@ -118,14 +145,14 @@ final class BurstBenchmark implements Benchmark {
         return firstCommit;
     }
 
-    /** Every role's secret holds its last password: the drain counted only if nothing was lost. */
-    private static void checkFinalPasswords(SyncFixture fixture, Map<String, String> finalPasswords) {
-        finalPasswords.forEach((role, password) -> {
-            String actual = new SecretPoller(MotoServer.shared().client(), fixture.secretName(role)).password();
-            if (!password.equals(actual)) {
-                throw new IllegalStateException("after the drain the secret of " + role
-                        + " does not hold the role's final password");
-            }
-        });
+    /**
+     * How many roles' secrets do not hold the role's last password once every event has a
+     * delivery row: the drain time counts only if that is zero, and the table says so.
+     */
+    private static long staleSecrets(SyncFixture fixture, Map<String, String> finalPasswords) {
+        return finalPasswords.entrySet().stream()
+                .filter(e -> !e.getValue().equals(
+                        new SecretPoller(MotoServer.shared().client(), fixture.secretName(e.getKey())).password()))
+                .count();
     }
 }

@@ -49,9 +49,20 @@ final class ConsumerEndpoints {
         }
     }
 
+    /**
+     * A GET, sent again once if it fails on an open connection: the client keeps connections
+     * alive between requests, and the server may close one just as the client reuses it
+     * ("header parser received no bytes").
+     */
     private HttpResponse<String> get(String path) throws IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .timeout(REQUEST_TIMEOUT).GET().build();
-        return http.send(request, HttpResponse.BodyHandlers.ofString());
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (ConnectException e) {
+            throw e; // nothing listens: retrying at once would not help
+        } catch (IOException e) {
+            return http.send(request, HttpResponse.BodyHandlers.ofString());
+        }
     }
 }

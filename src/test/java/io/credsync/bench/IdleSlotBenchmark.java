@@ -49,6 +49,7 @@ final class IdleSlotBenchmark implements Benchmark {
     }
 
     private List<BenchResult> measure(SyncFixture fixture, Connection connection) throws Exception {
+        SlotQueries slot = new SlotQueries(connection, fixture.slot());
         String startLsn = currentLsn(connection);
         long peakRetained = 0;
         long written = 0;
@@ -56,7 +57,7 @@ final class IdleSlotBenchmark implements Benchmark {
         while (written < WAL_TO_WRITE) {
             execute(connection, INSERT_BATCH);
             written = walSince(connection, startLsn);
-            peakRetained = Math.max(peakRetained, retained(connection, fixture.slot()));
+            peakRetained = Math.max(peakRetained, slot.retainedBytes());
             writing.check("writing " + WAL_TO_WRITE / MIB + " MB of WAL");
         }
         long lastWrite = System.nanoTime();
@@ -67,7 +68,7 @@ final class IdleSlotBenchmark implements Benchmark {
         Deadline watching = Deadline.in(WATCH);
         while (secondsToBelow < 0 || retainedAfterSettle < 0) {
             long now = System.nanoTime();
-            long retained = retained(connection, fixture.slot());
+            long retained = slot.retainedBytes();
             if (secondsToBelow < 0 && retained < RETAINED_LIMIT) {
                 secondsToBelow = Millis.between(lastWrite, now) / 1000;
             }
@@ -88,26 +89,9 @@ final class IdleSlotBenchmark implements Benchmark {
                 Targets.below(name(), scenario, "retained WAL 5 s after", (double) retainedAfterSettle / MIB, "MiB",
                         RETAINED_LIMIT / MIB),
                 new BenchResult(name(), scenario + (fell ? "" : ", never within " + WATCH.toSeconds() + " s"),
-                        "s after last write to < 16 MB", shownSeconds, "s", "< " + SETTLE.toSeconds(),
-                        fell && secondsToBelow < SETTLE.toSeconds()));
-    }
-
-    private static long retained(Connection connection, String slot) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement(
-                "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::bigint"
-                        + " FROM pg_replication_slots WHERE slot_name = ?")) {
-            statement.setString(1, slot);
-            try (ResultSet rows = statement.executeQuery()) {
-                if (!rows.next()) {
-                    throw new IllegalStateException("the replication slot " + slot + " does not exist");
-                }
-                long retained = rows.getLong(1);
-                if (rows.wasNull()) {
-                    throw new IllegalStateException("the replication slot " + slot + " has no confirmed_flush_lsn");
-                }
-                return retained;
-            }
-        }
+                        "s to < 16 MB after writes", shownSeconds, "s", "< " + SETTLE.toSeconds(),
+                        fell && secondsToBelow < SETTLE.toSeconds()),
+                LoadAverage.figure(name()));
     }
 
     private static String currentLsn(Connection connection) throws SQLException {

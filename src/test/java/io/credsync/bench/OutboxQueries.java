@@ -37,10 +37,11 @@ final class OutboxQueries {
     long awaitNothingPending(Duration timeout) throws SQLException, InterruptedException {
         Deadline deadline = Deadline.in(timeout);
         while (true) {
-            if (pending() == 0) {
+            long pending = pending();
+            if (pending == 0) {
                 return System.nanoTime();
             }
-            deadline.check("every outbox row getting a delivery row");
+            deadline.check("every outbox row getting a delivery row (" + pending + " still have none)");
             Thread.sleep(10);
         }
     }
@@ -58,6 +59,38 @@ final class OutboxQueries {
             }
         }
         return counts;
+    }
+
+    /**
+     * The outcome of {@code role}'s newest outbox row, for failure messages: status and reason
+     * (reasons never hold a password), or that it has no delivery row yet.
+     */
+    String newestOutcome(String role) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("SELECT o.id, d.status, d.reason"
+                + " FROM credsync.outbox o LEFT JOIN credsync.delivery d ON d.outbox_id = o.id"
+                + " WHERE o.role_name = ? ORDER BY o.id DESC LIMIT 1")) {
+            statement.setString(1, role);
+            try (ResultSet rows = statement.executeQuery()) {
+                if (!rows.next()) {
+                    return "no outbox row";
+                }
+                String status = rows.getString(2);
+                return "outbox row " + rows.getLong(1) + (status == null ? " has no delivery row yet"
+                        : " is " + status + (rows.getString(3) == null ? "" : " (" + rows.getString(3) + ")"));
+            }
+        }
+    }
+
+    /** Whether {@code role}'s newest outbox row has a delivery row other than {@code synced}. */
+    boolean newestNotSynced(String role) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("SELECT d.status::text <> 'synced'"
+                + " FROM credsync.outbox o JOIN credsync.delivery d ON d.outbox_id = o.id"
+                + " WHERE o.id = (SELECT max(id) FROM credsync.outbox WHERE role_name = ?)")) {
+            statement.setString(1, role);
+            try (ResultSet rows = statement.executeQuery()) {
+                return rows.next() && rows.getBoolean(1);
+            }
+        }
     }
 
     private long single(String sql) throws SQLException {

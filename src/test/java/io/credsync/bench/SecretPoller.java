@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundException;
 
@@ -19,6 +20,7 @@ final class SecretPoller {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long PAUSE_MILLIS = 2;
+    private static final long HOPELESS_CHECK_MILLIS = 100;
 
     private final SecretsManagerClient client;
     private final String secretId;
@@ -34,19 +36,42 @@ final class SecretPoller {
      *
      * @return {@link System#nanoTime()} when the read that showed it returned
      */
-    long awaitPassword(String password, Duration timeout) throws InterruptedException {
+    long awaitPassword(String password, Duration timeout) throws Exception {
+        return awaitPassword(password, timeout, () -> false).orElseThrow();
+    }
+
+    /**
+     * Polls until the secret's {@code password} is {@code password}, or until {@code hopeless}
+     * (asked every {@value #HOPELESS_CHECK_MILLIS} ms, so it may cost a query) says it never will.
+     *
+     * @return {@link System#nanoTime()} when the read that showed it returned; empty if hopeless
+     */
+    OptionalLong awaitPassword(String password, Duration timeout, Check hopeless) throws Exception {
         Deadline deadline = Deadline.in(timeout);
+        long lastCheck = System.nanoTime();
         while (true) {
             long sent = System.nanoTime();
             String current = password();
             long received = System.nanoTime();
             roundTripMillis.add(Millis.between(sent, received));
             if (password.equals(current)) {
-                return received;
+                return OptionalLong.of(received);
+            }
+            if (Millis.between(lastCheck, received) >= HOPELESS_CHECK_MILLIS) {
+                lastCheck = received;
+                if (hopeless.test()) {
+                    return OptionalLong.empty();
+                }
             }
             deadline.check("secret " + secretId + " holding the new password");
             Thread.sleep(PAUSE_MILLIS);
         }
+    }
+
+    /** A condition that may need the database. */
+    @FunctionalInterface
+    interface Check {
+        boolean test() throws Exception;
     }
 
     /** Every read's round trip so far, in milliseconds. */

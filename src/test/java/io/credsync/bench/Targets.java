@@ -14,6 +14,11 @@ final class Targets {
         return new BenchResult(benchmark, scenario, metric, value, unit, "< " + format(limit), value < limit);
     }
 
+    /** A count that must be zero, e.g. changes lost. */
+    static BenchResult zero(String benchmark, String scenario, String metric, double value, String unit) {
+        return new BenchResult(benchmark, scenario, metric, value, unit, "= 0", value == 0);
+    }
+
     private static String format(double limit) {
         return limit == Math.rint(limit) ? Long.toString((long) limit) : Double.toString(limit);
     }

@@ -38,7 +38,7 @@ class ValidationMessagesTest {
             CREDSYNC_REPLICATION_PUBLICATION    | 1pub              | replication.publication: must be 1 to 63 lower-case letters, digits or underscores, not starting with a digit, got 1pub
             CREDSYNC_REPLICATION_STATUS_INTERVAL| -1s               | replication.status_interval: must be a duration like
             CREDSYNC_REPLICATION_RECONNECT_MAX  | 500ms             | replication.reconnect_max: must be at least replication.reconnect_initial (1s), got 500ms
-            CREDSYNC_REPLICATION_RECONNECT_INITIAL | 1m             | replication.reconnect_initial: must be at most replication.reconnect_max (30s), got 1m
+            CREDSYNC_REPLICATION_RECONNECT_INITIAL | 1m             | replication.reconnect_initial: must be at most replication.reconnect_max (10s), got 1m
             CREDSYNC_AWS_REGION                 | EU_WEST_1         | aws.region: must be a Region name like eu-west-1, got EU_WEST_1
             CREDSYNC_AWS_KMS_ENDPOINT           | localhost:8080    | aws.kms_endpoint: must be an http or https URL like http://localhost:4566, got localhost:8080
             CREDSYNC_AWS_SECRETSMANAGER_ENDPOINT| ftp://x           | aws.secretsmanager_endpoint: must be an http or https URL

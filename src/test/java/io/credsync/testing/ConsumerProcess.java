@@ -43,7 +43,7 @@ public final class ConsumerProcess implements AutoCloseable {
             throw new IllegalStateException(jar + " is missing: run `mvn package` (./scripts/test does)");
         }
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        return new ConsumerProcess(ServiceProcess.start("credsync-consumer", dir, port -> {
+        return new ConsumerProcess(ServiceProcess.start("credsync", dir, port -> {
             Path config = dir.resolve("credsync.yaml");
             try {
                 Files.writeString(config, yaml.replace("${METRICS_PORT}", Integer.toString(port)),

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -107,7 +108,14 @@ public final class SyncFixture implements AutoCloseable {
 
     /** Starts a consumer process (another one per call: two make a standby pair). */
     public ConsumerProcess startConsumer() {
-        ConsumerProcess consumer = ConsumerProcess.start(dir, consumerYaml(), Map.of(
+        // A directory per consumer: two at once (a standby pair) keep their own log and pid file.
+        Path consumerDir = dir.resolve("consumer-" + (consumers.size() + 1));
+        try {
+            Files.createDirectories(consumerDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + consumerDir, e);
+        }
+        ConsumerProcess consumer = ConsumerProcess.start(consumerDir, consumerYaml(), Map.of(
                 "CREDSYNC_TEST_DB_PASSWORD", database.postgres().superuserPassword(),
                 "AWS_ACCESS_KEY_ID", "test",
                 "AWS_SECRET_ACCESS_KEY", "test"));

@@ -1,0 +1,94 @@
+package io.credsync.cli;
+
+import io.credsync.config.CredsyncConfig;
+import io.credsync.install.InstallException;
+import io.credsync.install.InstallKind;
+import io.credsync.install.Installer;
+import io.credsync.install.SchemaScript;
+import io.credsync.install.SqlErrors;
+import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code credsync install}: installs or upgrades the database side in the configured database,
+ * natively or through pg_tle, and optionally grants a consumer role what it needs. The logic is
+ * {@link Installer}'s; this class reads options and prints. Not thread-safe; one per invocation.
+ */
+@Command(name = "install", mixinStandardHelpOptions = true, versionProvider = Version.class,
+        description = {"Installs or upgrades credsync in the configured database, and prints what it did.",
+                "Detects the install: the native extension where credsync_passcheck is preloaded, pg_tle where"
+                        + " pg_tle is (RDS, Aurora). Runs in one transaction; running it again changes nothing.",
+                "Connect as a superuser (rds_superuser on RDS and Aurora)."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:installed, or nothing to change", "1:failed; nothing was changed",
+                "2:bad usage", "3:the configuration is not valid"})
+final class InstallCommand implements Callable<Integer> {
+
+    @Mixin
+    ConfigOption config;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--kind", paramLabel = "KIND", defaultValue = "auto", converter = InstallKindConverter.class,
+            completionCandidates = InstallKindConverter.class,
+            description = "auto (default: detect), native or pgtle.")
+    InstallKind kind; // null: auto
+
+    @Option(names = "--consumer-role", paramLabel = "NAME",
+            description = "Also grant this existing role what `credsync run` needs: USAGE on schema credsync,"
+                    + " SELECT on credsync.outbox, SELECT and INSERT on credsync.delivery, SELECT on"
+                    + " credsync.encryption_key and credsync.managed_role, and REPLICATION (rds_replication on RDS).")
+    String consumerRole;
+
+    @Option(names = "--dry-run", description = "Print what would change; change nothing.")
+    boolean dryRun;
+
+    @Option(names = "--print-pgtle-sql",
+            description = "Print the SQL that installs credsync through pg_tle (what sql/pgtle/build-installer"
+                    + " prints), for review or psql; connects to nothing.")
+    boolean printPgTleSql;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        SchemaScript script = SchemaScript.fromClasspath();
+        if (printPgTleSql) {
+            out.print(script.installerSql());
+            out.flush();
+            return 0;
+        }
+        CredsyncConfig loaded = config.load(err);
+        if (loaded == null) {
+            return Main.EXIT_CONFIG;
+        }
+        Installer.Options options = new Installer.Options(Optional.ofNullable(kind), Optional.ofNullable(consumerRole),
+                dryRun);
+        Installer installer = new Installer(script);
+        try (Connection connection = loaded.database().connector().connect()) {
+            installer.run(connection, options, line -> {
+                out.println(line);
+                out.flush();
+            });
+            return 0;
+        } catch (InstallException e) {
+            err.println("install: " + e.getMessage());
+        } catch (SQLException e) {
+            err.println("install: " + SqlErrors.explain(e));
+        }
+        err.println(installer.committedAlone().isEmpty() ? "install: nothing was changed"
+                : "install: nothing else was changed; committed before the failure: "
+                        + String.join(", ", installer.committedAlone()));
+        err.flush();
+        return 1;
+    }
+}

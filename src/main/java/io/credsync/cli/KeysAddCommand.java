@@ -1,0 +1,90 @@
+package io.credsync.cli;
+
+import io.credsync.config.AwsClients;
+import io.credsync.config.AwsConfig;
+import io.credsync.config.CredsyncConfig;
+import io.credsync.install.InstallException;
+import io.credsync.install.KeyRegistration;
+import io.credsync.install.KmsPublicKey;
+import io.credsync.install.SqlErrors;
+import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import software.amazon.awssdk.services.kms.KmsClient;
+
+/**
+ * {@code credsync keys add --kms-key KEY}: checks a KMS key and makes its public half the key
+ * new password changes are encrypted to (see {@link KeyRegistration}). Not thread-safe; one per
+ * invocation.
+ */
+@Command(name = "add", mixinStandardHelpOptions = true, versionProvider = Version.class,
+        description = {"Makes a KMS key the active key: new password changes are encrypted to it.",
+                "Fetches the public key with kms:GetPublicKey and checks that the key is RSA (RSA_2048,"
+                        + " RSA_3072 or RSA_4096), usage ENCRYPT_DECRYPT, offering RSAES_OAEP_SHA_256.",
+                "Keys added before stay registered, inactive: events encrypted to them still decrypt"
+                        + " while their KMS keys stay enabled. Connect as a superuser (rds_superuser)."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:the key is the active key", "1:KMS or the database refused, or the key does not fit",
+                "2:bad usage", "3:the configuration is not valid"})
+final class KeysAddCommand implements Callable<Integer> {
+
+    @Mixin
+    ConfigOption config;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--kms-key", required = true, paramLabel = "KEY",
+            description = "The KMS key: key id, alias/NAME, or the ARN of either.")
+    String kmsKey;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        CredsyncConfig loaded = config.load(err);
+        if (loaded == null) {
+            return Main.EXIT_CONFIG;
+        }
+        AwsConfig aws = loaded.aws();
+        try (KmsClient kms = AwsClients.build(KmsClient.builder(), aws.region(), aws.kmsEndpoint().orElse(null), null);
+                Connection connection = loaded.database().connector().connect()) {
+            KmsPublicKey key = KeyRegistration.fetch(kms, kmsKey);
+            out.println("KMS key " + key.keyArn() + ": " + key.keySpec() + ", " + key.keyUsage()
+                    + (key.encryptionAlgorithms().isEmpty() ? "" : ", " + String.join(" ", key.encryptionAlgorithms())));
+            KeyRegistration.Result result = KeyRegistration.register(connection, key);
+            print(out, result);
+            out.flush();
+            return 0;
+        } catch (InstallException e) {
+            err.println("keys add: " + e.getMessage());
+        } catch (SQLException e) {
+            err.println("keys add: " + SqlErrors.explain(e));
+        }
+        err.println("keys add: no key was added");
+        err.flush();
+        return 1;
+    }
+
+    private static void print(PrintWriter out, KeyRegistration.Result result) {
+        String kid = result.key().keyArn();
+        switch (result.outcome()) {
+            case ALREADY_ACTIVE -> out.println("kid " + kid + " is already the active key; nothing changed");
+            case REACTIVATED -> out.println("kid " + kid + " was registered before; it is the active key again");
+            case ADDED -> out.println("added kid " + kid + "; it is the active key");
+            default -> throw new IllegalStateException("unknown outcome " + result.outcome());
+        }
+        result.previousActive().ifPresent(previous -> out.println("kid " + previous + " stays registered, inactive:"
+                + " events encrypted to it still decrypt while its KMS key stays enabled"));
+        if (result.outcome() != KeyRegistration.Outcome.ALREADY_ACTIVE) {
+            out.println("new password changes are encrypted to it; run credsync doctor with the consumer's"
+                    + " credentials to check that they may decrypt with it (kms:Decrypt)");
+        }
+    }
+}

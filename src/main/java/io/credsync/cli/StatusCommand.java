@@ -1,0 +1,113 @@
+package io.credsync.cli;
+
+import io.credsync.config.CredsyncConfig;
+import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
+
+/**
+ * {@code credsync status}: the slot, the backlog and the roles, with a warning (and exit code 4)
+ * for anything an operator must act on. Reads only; safe to run at any time, from cron or a
+ * monitoring check.
+ *
+ * <p>Not thread-safe; one instance per invocation, as picocli makes them.
+ */
+@Command(name = "status", mixinStandardHelpOptions = true, versionProvider = Version.class,
+        description = {
+            "Shows the replication slot (active, held by whom, wal_status, retained WAL, confirmed lag), the"
+                    + " pending events and the age of the oldest, failed and rejected events, and when each"
+                    + " managed role was last synced.",
+            "Prints a WARNING, with what to do, for a missing, inactive or invalidated slot (an abandoned"
+                    + " slot keeps WAL until the disk fills), for failed or rejected events, and for events"
+                    + " pending longer than --max-pending-age."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:everything is fine",
+            "1:the database could not be read",
+            "2:bad usage",
+            "3:the configuration is not valid",
+            "4:something needs attention (a WARNING is printed; in --json, \"status\": \"attention\")"})
+final class StatusCommand implements Callable<Integer> {
+
+    /** Exit code when the report has warnings. */
+    static final int EXIT_ATTENTION = 4;
+
+    @Mixin
+    ConfigOption config;
+
+    @Option(names = "--json", description = "Print one JSON object instead of text.")
+    boolean json;
+
+    @Option(names = "--max-pending-age", paramLabel = "DURATION", defaultValue = "5m",
+            converter = DurationConverter.class,
+            description = "Warn when the oldest pending event is older than this, such as 30s, 5m or 1h"
+                    + " (default: ${DEFAULT-VALUE}).")
+    Duration maxPendingAge;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        CredsyncConfig loaded = config.load(err);
+        if (loaded == null) {
+            return Main.EXIT_CONFIG;
+        }
+        StatusReport report;
+        try (Connection connection = CliDatabase.open(loaded.database(), "status", true)) {
+            report = StatusReport.read(connection, loaded.replication().slot(), Clock.systemUTC());
+        } catch (SQLException e) {
+            err.println("credsync status: " + CliDatabase.explain(e, loaded.database()));
+            err.flush();
+            return 1;
+        }
+        List<StatusWarning> warnings = StatusWarning.of(report, maxPendingAge, runCommand());
+        if (json) {
+            OutputJson.print(out, StatusJson.of(report, warnings));
+        } else {
+            StatusText.print(out, report, warnings);
+        }
+        return warnings.isEmpty() ? 0 : EXIT_ATTENTION;
+    }
+
+    /** How to start the consumer with the configuration this command used. */
+    private String runCommand() {
+        return "credsync run" + (config.file == null ? "" : " --config " + OutputText.safe(config.file.toString()));
+    }
+
+    /** {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, as in the configuration file. */
+    static final class DurationConverter implements ITypeConverter<Duration> {
+        private static final Pattern SHORT = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
+
+        @Override
+        public Duration convert(String value) {
+            Matcher m = SHORT.matcher(value.strip().toLowerCase(Locale.ROOT));
+            if (!m.matches()) {
+                throw new TypeConversionException("'" + value + "' is not a duration like 30s, 5m or 1h");
+            }
+            long amount = Long.parseLong(m.group(1));
+            return switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(amount);
+                case "s" -> Duration.ofSeconds(amount);
+                case "m" -> Duration.ofMinutes(amount);
+                default -> Duration.ofHours(amount);
+            };
+        }
+    }
+}

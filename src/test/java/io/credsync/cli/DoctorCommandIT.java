@@ -1,0 +1,114 @@
+package io.credsync.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.credsync.cli.InstallCliSupport.Run;
+import io.credsync.testing.ClusterOptions;
+import io.credsync.testing.LocalKms;
+import io.credsync.testing.MotoServer;
+import io.credsync.testing.PostgresCluster;
+import io.credsync.testing.RoleStatements;
+import io.credsync.testing.SyncFixture;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code credsync doctor} against real clusters, local-kms and moto: all well where credsync is
+ * set up, failures with fixes where the server is not.
+ */
+class DoctorCommandIT {
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void credentials() {
+        InstallCliSupport.useEmulatorCredentials();
+    }
+
+    @Test
+    void aWellSetUpDatabaseHasNoFailureWhenCheckedAsTheConsumerAndExitsZero() throws Exception {
+        try (SyncFixture fixture = SyncFixture.create("doctor")) {
+            PostgresCluster cluster = fixture.database().postgres();
+            String database = fixture.database().name();
+            String consumer = RoleStatements.uniqueName("consumer");
+            fixture.database().manage("doctor\\_%");
+            try (Connection c = fixture.database().connectAsSuperuser()) {
+                RoleStatements.createRole(c, consumer, "consumer-password");
+            }
+            Run grant = InstallCliSupport.run(new InstallCommand(), "--config",
+                    InstallCliSupport.superuserConfig(dir, cluster, database).toString(), "--consumer-role", consumer);
+            assertThat(grant.exitCode()).as(grant.toString()).isZero();
+            Path asConsumer = InstallCliSupport.config(dir, "consumer", cluster, database, consumer,
+                    "consumer-password", fixture.slot(), LocalKms.shared().endpoint(), MotoServer.shared().endpoint(),
+                    "doctor-" + consumer + "/");
+
+            Run run = InstallCliSupport.run(new DoctorCommand(), "--config", asConsumer.toString());
+
+            assertThat(run.exitCode()).as(run.toString()).isZero();
+            List<String> lines = run.out().lines().toList();
+            assertThat(lines).as(run.toString()).noneMatch(line -> line.startsWith("FAIL"))
+                    .noneMatch(line -> line.startsWith("skip"))
+                    .contains("ok    wal_level: logical")
+                    .anyMatch(line -> line.startsWith("ok    passcheck hook: credsync_passcheck loaded"))
+                    .contains("ok    credsync_passcheck.enabled: on", "ok    credsync_passcheck.require: on")
+                    .anyMatch(line -> line.startsWith("ok    credsync extension: 0.1.0 (native extension)"))
+                    .contains("ok    publication: credsync_outbox publishes inserts into credsync.outbox")
+                    .contains("WARN  replication slot: " + fixture.slot() + " does not exist yet")
+                    .anyMatch(line -> line.startsWith("ok    consumer role: " + consumer + " can log in, stream"))
+                    .anyMatch(line -> line.startsWith("ok    managed roles: 1 pattern (doctor\\_%)"))
+                    .contains("ok    active key: " + fixture.kmsKeyArn() + " (RSA_2048) matches KMS")
+                    .anyMatch(line -> line.startsWith("ok    KMS decrypt: kms:Decrypt with " + fixture.kmsKeyArn()))
+                    .anyMatch(line -> line.startsWith("ok    Secrets Manager access: DescribeSecret, GetSecretValue and"
+                            + " PutSecretValue allowed on doctor-" + consumer + "/" + database
+                            + "/credsync-doctor-probe-"))
+                    .noneMatch(line -> line.startsWith("ok    pgtle"));
+            assertThat(lines.get(lines.size() - 1)).matches("0 failed, \\d+ warned, of \\d+ checks");
+            assertThat(MotoServer.shared().client().listSecrets().secretList())
+                    .as("the probe wrote no secret")
+                    .noneMatch(s -> s.name().contains("credsync-doctor-probe-"));
+        }
+    }
+
+    @Test
+    void aClusterWithoutTheHookAndWithoutLogicalWalFailsWithFixesAndExitsOne() throws Exception {
+        try (PostgresCluster cluster = PostgresCluster.start(ClusterOptions.defaults()
+                .withPreloadLibraries("")
+                .withSetting("wal_level", "replica"))) {
+            cluster.createDatabase("app");
+            Path config = InstallCliSupport.config(dir, "superuser", cluster, "app", cluster.superuser(),
+                    cluster.superuserPassword(), "credsync", LocalKms.shared().endpoint(),
+                    MotoServer.shared().endpoint(), "credsync/");
+
+            Run refused = InstallCliSupport.run(new InstallCommand(), "--config", config.toString());
+            assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(1);
+            assertThat(refused.err()).contains("neither credsync_passcheck nor pg_tle is in shared_preload_libraries",
+                    "pass --kind native to install now");
+
+            Run forced = InstallCliSupport.run(new InstallCommand(), "--config", config.toString(), "--kind", "native");
+            assertThat(forced.exitCode()).as(forced.toString()).isZero();
+            assertThat(forced.out()).contains("note: credsync_passcheck is not in shared_preload_libraries");
+
+            Run run = InstallCliSupport.run(new DoctorCommand(), "--config", config.toString());
+
+            assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
+            assertThat(run.out()).as(run.toString()).contains(
+                    "FAIL  wal_level: replica: logical replication is off, so no consumer can stream\n"
+                            + "      fix: set wal_level = logical in postgresql.conf and restart PostgreSQL\n",
+                    "FAIL  passcheck hook: credsync_passcheck is not preloaded, so no password change is captured\n"
+                            + "      fix: add credsync_passcheck to shared_preload_libraries in postgresql.conf,"
+                            + " then restart\n",
+                    "skip  credsync_passcheck.enabled: credsync_passcheck is not loaded\n",
+                    "WARN  consumer role: postgres is a superuser",
+                    "FAIL  active key: no active key: every password change of a managed role fails\n"
+                            + "      fix: credsync keys add --kms-key KEY\n",
+                    "skip  KMS decrypt: no active key\n",
+                    "WARN  managed roles: none: no password change is recorded\n");
+            assertThat(run.out().lines().reduce((a, b) -> b).orElseThrow()).matches("3 failed, \\d+ warned, of \\d+ checks");
+        }
+    }
+}

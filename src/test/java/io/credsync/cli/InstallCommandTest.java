@@ -1,0 +1,51 @@
+package io.credsync.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.credsync.cli.InstallCliSupport.Run;
+import io.credsync.install.SchemaScript;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class InstallCommandTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void helpNamesTheOptionsAndTheExitCodes() {
+        Run run = InstallCliSupport.run(new InstallCommand(), "--help");
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).contains("--kind=KIND", "--consumer-role=NAME", "--dry-run", "--print-pgtle-sql",
+                "--config=FILE", "Exit codes:", "1   failed; nothing was changed", "3   the configuration is not valid");
+    }
+
+    @Test
+    void printsThePgTleInstallerWithoutConnecting() {
+        Run run = InstallCliSupport.run(new InstallCommand(), "--print-pgtle-sql");
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).isEqualTo(SchemaScript.fromClasspath().installerSql());
+    }
+
+    @Test
+    void anUnknownKindIsAUsageError() {
+        Run run = InstallCliSupport.run(new InstallCommand(), "--kind", "docker");
+
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(2);
+        assertThat(run.err()).contains("must be auto, native or pgtle, got docker");
+    }
+
+    @Test
+    void aConfigurationThatDoesNotValidateExitsThree() throws Exception {
+        Path config = Files.writeString(dir.resolve("bad.yaml"), "database:\n  port: 0\n");
+
+        Run run = InstallCliSupport.run(new InstallCommand(), "--config", config.toString());
+
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(Main.EXIT_CONFIG);
+        assertThat(run.err()).contains("database.port");
+    }
+}

@@ -30,6 +30,7 @@ public final class DoctorChecks {
                 new SlotCheck(),
                 new ConsumerRoleCheck(),
                 new ManagedRolesCheck(),
+                new VerifiableRolesCheck(),
                 new ActiveKeyCheck(),
                 new KmsDecryptCheck(),
                 new SecretsManagerCheck());

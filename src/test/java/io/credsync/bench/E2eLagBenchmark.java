@@ -1,5 +1,6 @@
 package io.credsync.bench;
 
+import io.credsync.config.VerifyMode;
 import io.credsync.testing.ConsumerProcess;
 import io.credsync.testing.MotoServer;
 import io.credsync.testing.RoleStatements;
@@ -8,7 +9,9 @@ import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
 
@@ -35,11 +38,31 @@ final class E2eLagBenchmark implements Benchmark {
         return "e2e-lag";
     }
 
+    /**
+     * Measures with the login check before publishing (the default) and without it, one after
+     * the other on the same machine, so that its cost reads as a ratio.
+     */
     @Override
     public List<BenchResult> run() throws Exception {
+        List<BenchResult> results = new ArrayList<>();
+        Map<String, Double> medians = new LinkedHashMap<>();
+        for (VerifyMode mode : List.of(VerifyMode.REQUIRED, VerifyMode.OFF)) {
+            List<BenchResult> measured = measure(mode);
+            results.addAll(measured);
+            measured.stream().filter(r -> r.metric().equals("lag p50")).findFirst()
+                    .ifPresent(r -> medians.put(mode.value(), r.value()));
+        }
+        if (medians.size() == 2) {
+            results.add(BenchResult.figure(name(), "verify required vs off, lag p50", "ratio required/off",
+                    medians.get("required") / medians.get("off"), "x"));
+        }
+        return results;
+    }
+
+    private List<BenchResult> measure(VerifyMode mode) throws Exception {
         try (SyncFixture fixture = SyncFixture.create(FIXTURE_PREFIX)) {
             fixture.database().manage("lag\\_%");
-            ConsumerProcess consumer = fixture.startConsumer();
+            ConsumerProcess consumer = fixture.startConsumer(Map.of("CREDSYNC_DELIVERY_VERIFY", mode.value()));
             ConsumerEndpoints endpoints = new ConsumerEndpoints(consumer.metricsPort());
             endpoints.awaitReady(Duration.ofSeconds(30));
             String role = RoleStatements.uniqueName("lag");
@@ -65,7 +88,7 @@ final class E2eLagBenchmark implements Benchmark {
                 Histogram consumerSide = awaitRecorded(endpoints, before, lagMillis.size());
                 double[] polls = poller.roundTripMillis();
                 double[] measuredPolls = Arrays.copyOfRange(polls, pollsBefore, polls.length);
-                return results(lagMillis.stream().mapToDouble(Double::doubleValue).toArray(), consumerSide,
+                return results(mode, lagMillis.stream().mapToDouble(Double::doubleValue).toArray(), consumerSide,
                         measuredPolls);
             }
         }
@@ -114,10 +137,11 @@ final class E2eLagBenchmark implements Benchmark {
         }
     }
 
-    private List<BenchResult> results(double[] lagMillis, Histogram consumerSide, double[] pollMillis) {
+    private List<BenchResult> results(VerifyMode mode, double[] lagMillis, Histogram consumerSide,
+            double[] pollMillis) {
         // Short enough for the printed table's scenario column (44 characters).
-        String client = CHANGES + " changes: commit -> visible, 2 ms poll";
-        String server = CHANGES + " changes: consumer's event_lag histogram";
+        String client = CHANGES + " changes, verify " + mode.value() + ": commit -> visible";
+        String server = CHANGES + " changes, verify " + mode.value() + ": consumer histogram";
         List<BenchResult> results = new ArrayList<>();
         results.add(Targets.zero(name(), client, "changes not delivered", CHANGES - lagMillis.length, "n"));
         results.add(Targets.below(name(), client, "lag p50", Stats.median(lagMillis), "ms", 100));

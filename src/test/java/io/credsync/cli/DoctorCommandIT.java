@@ -37,8 +37,10 @@ class DoctorCommandIT {
             String database = fixture.database().name();
             String consumer = RoleStatements.uniqueName("consumer");
             fixture.database().manage("doctor\\_%");
+            String unverifiable = RoleStatements.uniqueName("doctor");
             try (Connection c = fixture.database().connectAsSuperuser()) {
                 RoleStatements.createRole(c, consumer, "consumer-password");
+                RoleStatements.execute(c, "CREATE ROLE " + unverifiable + " NOLOGIN");
             }
             Run grant = InstallCliSupport.run(new InstallCommand(), "--config",
                     InstallCliSupport.superuserConfig(dir, cluster, database).toString(), "--consumer-role", consumer);
@@ -61,6 +63,8 @@ class DoctorCommandIT {
                     .contains("WARN  replication slot: " + fixture.slot() + " does not exist yet")
                     .anyMatch(line -> line.startsWith("ok    consumer role: " + consumer + " can log in, stream"))
                     .anyMatch(line -> line.startsWith("ok    managed roles: 1 pattern (doctor\\_%)"))
+                    .anyMatch(line -> line.startsWith("WARN  verifiable managed roles: 1 managed role(s) cannot be"
+                            + " verified: " + unverifiable + " (no LOGIN); their changes will be recorded as failed"))
                     .contains("ok    active key: " + fixture.kmsKeyArn() + " (RSA_2048) matches KMS")
                     .anyMatch(line -> line.startsWith("ok    KMS decrypt: kms:Decrypt with " + fixture.kmsKeyArn()))
                     .anyMatch(line -> line.startsWith("ok    Secrets Manager access: DescribeSecret, GetSecretValue and"

@@ -11,6 +11,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -108,6 +109,11 @@ public final class SyncFixture implements AutoCloseable {
 
     /** Starts a consumer process (another one per call: two make a standby pair). */
     public ConsumerProcess startConsumer() {
+        return startConsumer(Map.of());
+    }
+
+    /** As {@link #startConsumer()}, with settings overridden by environment variables. */
+    public ConsumerProcess startConsumer(Map<String, String> settings) {
         // A directory per consumer: two at once (a standby pair) keep their own log and pid file.
         Path consumerDir = dir.resolve("consumer-" + (consumers.size() + 1));
         try {
@@ -115,10 +121,11 @@ public final class SyncFixture implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + consumerDir, e);
         }
-        ConsumerProcess consumer = ConsumerProcess.start(consumerDir, consumerYaml(), Map.of(
-                "CREDSYNC_TEST_DB_PASSWORD", database.postgres().superuserPassword(),
-                "AWS_ACCESS_KEY_ID", "test",
-                "AWS_SECRET_ACCESS_KEY", "test"));
+        Map<String, String> env = new HashMap<>(settings);
+        env.put("CREDSYNC_TEST_DB_PASSWORD", database.postgres().superuserPassword());
+        env.put("AWS_ACCESS_KEY_ID", "test");
+        env.put("AWS_SECRET_ACCESS_KEY", "test");
+        ConsumerProcess consumer = ConsumerProcess.start(consumerDir, consumerYaml(), env);
         consumers.add(consumer);
         return consumer;
     }

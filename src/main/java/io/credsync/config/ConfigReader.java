@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -75,9 +76,11 @@ final class ConfigReader {
                 .orElse(Passwords.DEFAULT_VARIABLE));
         sections.values().forEach(s -> s.rejectUnknown(passwordVariable));
 
-        DatabaseConfig database = DatabaseConfig.read(sections.get("database"));
-        ReplicationConfig replication = ReplicationConfig.read(sections.get("replication"));
+        // aws first: database.auth iam signs its tokens for aws.region.
         AwsConfig aws = AwsConfig.read(sections.get("aws"));
+        DatabaseConfig database = DatabaseConfig.read(sections.get("database"),
+                Optional.ofNullable(aws).map(AwsConfig::region));
+        ReplicationConfig replication = ReplicationConfig.read(sections.get("replication"));
         SecretsConfig secrets = SecretsConfig.read(sections.get("secrets"), database);
         DeliveryConfig delivery = DeliveryConfig.read(sections.get("delivery"));
         MetricsConfig metrics = MetricsConfig.read(sections.get("metrics"));

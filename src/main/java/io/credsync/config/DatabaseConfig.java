@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import software.amazon.awssdk.regions.Region;
 import java.util.stream.Collectors;
 
 /**
@@ -35,6 +36,8 @@ import java.util.stream.Collectors;
  * @param connectTimeout how long to wait for the TCP connection; PgJDBC counts whole seconds,
  *     so {@link PgConnector} rounds it up
  * @param applicationName {@code application_name}, as {@code pg_stat_activity} shows it
+ * @param iamRegion the Region RDS IAM tokens are signed for: present exactly when {@code auth}
+ *     is {@code iam}
  */
 public record DatabaseConfig(
         String host,
@@ -47,7 +50,8 @@ public record DatabaseConfig(
         Auth auth,
         SslMode sslMode,
         Duration connectTimeout,
-        String applicationName) {
+        String applicationName,
+        Optional<Region> iamRegion) {
 
     static final List<String> KEYS = List.of("host", "port", "name", "user", "password_env",
             "password_file", "auth", "ssl_mode", "connect_timeout", "application_name");
@@ -59,7 +63,7 @@ public record DatabaseConfig(
     public enum Auth {
         /** A password read at start-up. */
         PASSWORD,
-        /** An RDS IAM authentication token, made fresh for each connection (not supported yet). */
+        /** An RDS IAM authentication token, made fresh for each connection. */
         IAM;
 
         /** @return the value as written in the configuration */
@@ -93,8 +97,12 @@ public record DatabaseConfig(
         Objects.requireNonNull(sslMode, "sslMode");
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(applicationName, "applicationName");
+        Objects.requireNonNull(iamRegion, "iamRegion");
         if (password.isPresent() != (auth == Auth.PASSWORD)) {
             throw new IllegalArgumentException("a password goes with auth " + Auth.PASSWORD.value() + " only");
+        }
+        if (iamRegion.isPresent() != (auth == Auth.IAM)) {
+            throw new IllegalArgumentException("a Region goes with auth " + Auth.IAM.value() + " only");
         }
     }
 
@@ -104,7 +112,7 @@ public record DatabaseConfig(
     }
 
     /** Reads and checks the section; null if anything in it is wrong (reported to {@code s}). */
-    static DatabaseConfig read(Section s) {
+    static DatabaseConfig read(Section s, Optional<Region> region) {
         String host = s.nonBlank("host", "localhost");
         if (!HOST.matcher(host).matches()) {
             s.problem(s.scalar("host").orElseThrow(), "must be a host name or IP address, got " + host);
@@ -129,6 +137,13 @@ public record DatabaseConfig(
                     ? Passwords.fromFile(s, passwordFile.get())
                     : Passwords.fromEnvironment(s, passwordEnv);
         }
+        if (auth == Auth.IAM && (sslMode == SslMode.DISABLE || sslMode == SslMode.ALLOW)) {
+            s.problem(s.scalar("ssl_mode").orElseThrow(), "RDS IAM authentication needs SSL: use require,"
+                    + " verify-ca or verify-full, got " + sslMode.value());
+        }
+        if (auth == Auth.IAM && region.isEmpty()) {
+            s.problem("auth", "iam signs its tokens for a Region: set aws.region (or AWS_REGION)");
+        }
         if (s.failed()) {
             return null;
         }
@@ -136,7 +151,8 @@ public record DatabaseConfig(
                 passwordFile.isPresent() ? Optional.empty()
                         : Optional.of(passwordEnv.map(Setting::text).orElse(Passwords.DEFAULT_VARIABLE)),
                 passwordFile.map(f -> Path.of(f.text())),
-                password, auth, sslMode, connectTimeout, applicationName);
+                password, auth, sslMode, connectTimeout, applicationName,
+                auth == Auth.IAM ? region : Optional.empty());
     }
 
     private static Auth auth(Section s) {
@@ -145,9 +161,6 @@ public record DatabaseConfig(
             return Auth.PASSWORD;
         }
         if (setting.get().text().equals("iam")) {
-            // Accepted by the schema so that configurations can be written for it already.
-            s.problem(setting.get(), "iam is not supported yet: RDS IAM authentication needs the AWS SDK's"
-                    + " rds module, which this build of credsync does not include; use password");
             return Auth.IAM;
         }
         s.problem(setting.get(), "must be password or iam, got " + setting.get().text());

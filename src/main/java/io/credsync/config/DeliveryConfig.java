@@ -35,7 +35,7 @@ public record DeliveryConfig(Duration retryInitial, Duration retryMax, int maxBa
         Duration retryInitial = s.duration("retry_initial", Duration.ofMillis(200));
         Duration retryMax = s.duration("retry_max", Duration.ofSeconds(30));
         Backoffs.check(s, "retry_initial", retryInitial, "retry_max", retryMax);
-        int maxBatch = s.integer("max_batch", 100, 1, 10_000);
+        int maxBatch = s.integer("max_batch", 1_000, 1, 10_000);
         String verifyText = s.nonBlank("verify", VerifyMode.REQUIRED.value());
         VerifyMode verify = VerifyMode.parse(verifyText);
         if (verify == null) {

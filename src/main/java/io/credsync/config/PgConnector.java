@@ -5,10 +5,11 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
+import java.time.Clock;
 import java.util.Properties;
 import org.postgresql.Driver;
 import org.postgresql.PGProperty;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 
 /**
  * Opens PgJDBC connections to the configured database: ordinary ones, and logical replication
@@ -32,10 +33,16 @@ public final class PgConnector implements DatabaseConnector {
 
     private final DatabaseConfig config;
     private final String url;
+    /** Present exactly when the configuration says {@code auth: iam}. */
+    private final RdsIamTokens iamTokens;
 
     PgConnector(DatabaseConfig config) {
         this.config = config;
         this.url = url(config);
+        // The SDK's default chain: the ECS task role, an instance profile, the environment.
+        this.iamTokens = config.iamRegion()
+                .map(region -> new RdsIamTokens(region, DefaultCredentialsProvider.builder().build(), Clock.systemUTC()))
+                .orElse(null);
     }
 
     private static String url(DatabaseConfig config) {
@@ -116,13 +123,15 @@ public final class PgConnector implements DatabaseConnector {
         return connection;
     }
 
-    /** @return {@code properties}, changed to carry the password: never let it out of here */
-    Properties withCredentials(Properties properties) throws SQLException {
-        if (config.auth() != DatabaseConfig.Auth.PASSWORD) {
-            throw new SQLFeatureNotSupportedException(
-                    "database.auth " + config.auth().value() + " is not supported yet");
-        }
-        PGProperty.PASSWORD.set(properties, config.password().orElseThrow().reveal());
+    /**
+     * @return {@code properties}, changed to carry the password, or a fresh IAM token (each lasts
+     *     15 minutes, and is needed only to open the connection): never let it out of here
+     */
+    Properties withCredentials(Properties properties) {
+        String secret = config.auth() == DatabaseConfig.Auth.IAM
+                ? iamTokens.token(config.host(), config.port(), config.user())
+                : config.password().orElseThrow().reveal();
+        PGProperty.PASSWORD.set(properties, secret);
         return properties;
     }
 

@@ -130,23 +130,32 @@ public final class DeliveryPipeline implements AutoCloseable {
         return events.stream().filter(e -> !delivered.contains(e.id())).toList();
     }
 
-    /** Coalesces one role's events: the newest is written, the others are superseded by it. */
-    @SuppressWarnings("try") // the MDC entries are put and removed, never read here
+    /**
+     * Coalesces one role's events: the newest is written, and the others are superseded by it.
+     * Should the newest not be written (its password does not log in, its envelope is bad), the
+     * next newest is tried: a forged or broken event must not hide the real change before it.
+     */
     private List<DeliveryRecord> deliverRole(List<OutboxEvent> roleEvents, Lsn lsn) throws InterruptedException {
-        OutboxEvent newest = roleEvents.stream()
-                .max(Comparator.comparingLong(OutboxEvent::orderKey).thenComparingLong(OutboxEvent::id))
-                .orElseThrow();
+        List<OutboxEvent> newestFirst = roleEvents.stream()
+                .sorted(Comparator.comparingLong(OutboxEvent::orderKey).thenComparingLong(OutboxEvent::id).reversed())
+                .toList();
         List<DeliveryRecord> records = new ArrayList<>();
-        for (OutboxEvent event : roleEvents) {
-            if (event != newest) {
+        OutboxEvent written = null;
+        for (OutboxEvent event : newestFirst) {
+            if (written != null) {
                 records.add(DeliveryRecord.of(event, DeliveryStatus.SUPERSEDED, 0,
-                        "coalesced: event " + newest.id() + " is newer for this role", lsn));
+                        "coalesced: event " + written.id() + " is newer for this role", lsn));
+                continue;
             }
-        }
-        // Every log line of the event's handling carries its id and role (fields of the JSON logs).
-        try (MDC.MDCCloseable eventId = MDC.putCloseable("event_id", newest.eventId().toString());
-                MDC.MDCCloseable role = MDC.putCloseable("role", newest.roleName())) {
-            records.add(deliverNewest(newest, lsn));
+            // Every log line of the event's handling carries its id and role (fields of the JSON logs).
+            try (MDC.MDCCloseable eventId = MDC.putCloseable("event_id", event.eventId().toString());
+                    MDC.MDCCloseable role = MDC.putCloseable("role", event.roleName())) {
+                DeliveryRecord outcome = deliverNewest(event, lsn);
+                records.add(outcome);
+                if (outcome.status() == DeliveryStatus.SYNCED) {
+                    written = event;
+                }
+            }
         }
         return records;
     }

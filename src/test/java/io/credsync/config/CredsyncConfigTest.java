@@ -61,7 +61,7 @@ class CredsyncConfigTest {
         assertThat(secrets.overrides()).isEmpty();
         assertThat(secrets.secretName("appdb", "app")).isEqualTo("credsync/appdb/app");
 
-        assertThat(config.delivery()).isEqualTo(new DeliveryConfig(Duration.ofMillis(200), Duration.ofSeconds(30), 100,
+        assertThat(config.delivery()).isEqualTo(new DeliveryConfig(Duration.ofMillis(200), Duration.ofSeconds(30), 1000,
                 VerifyMode.REQUIRED));
     }
 

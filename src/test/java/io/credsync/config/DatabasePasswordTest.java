@@ -111,15 +111,26 @@ class DatabasePasswordTest {
     }
 
     @Test
-    void iamAuthenticationIsAcceptedByTheSchemaButRefusedAsNotSupportedYet() throws Exception {
-        Path file = write(dir, "c.yaml", "database:\n  auth: iam\n");
+    void iamAuthenticationAsksForNoPasswordAndSignsForTheAwsRegion() throws Exception {
+        Path file = write(dir, "c.yaml", "database:\n  auth: iam\n  ssl_mode: verify-full\n");
         Map<String, String> env = minimalEnvironment();
         env.remove("CREDSYNC_DB_PASSWORD");
 
-        assertThatThrownBy(() -> CredsyncConfig.load(file, env))
-                .as("the only problem is iam itself: no password is asked for")
-                .hasMessage("database.auth: iam is not supported yet: RDS IAM authentication needs the AWS SDK's"
-                        + " rds module, which this build of credsync does not include; use password");
+        CredsyncConfig config = CredsyncConfig.load(file, env);
+        DatabaseConfig database = config.database();
+
+        assertThat(database.auth()).isEqualTo(DatabaseConfig.Auth.IAM);
+        assertThat(database.password()).as("no password is read").isEmpty();
+        assertThat(database.iamRegion()).contains(config.aws().region());
+    }
+
+    @Test
+    void iamAuthenticationWithoutSslIsRefused() throws Exception {
+        Path file = write(dir, "c.yaml", "database:\n  auth: iam\n  ssl_mode: disable\n");
+
+        assertThatThrownBy(() -> CredsyncConfig.load(file, minimalEnvironment()))
+                .hasMessage("database.ssl_mode: RDS IAM authentication needs SSL: use require, verify-ca or"
+                        + " verify-full, got disable");
     }
 
     @Test

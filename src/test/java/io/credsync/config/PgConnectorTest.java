@@ -5,11 +5,9 @@ import static io.credsync.config.ConfigFixtures.environment;
 import static io.credsync.config.ConfigFixtures.load;
 import static io.credsync.config.ConfigFixtures.minimalEnvironment;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.credsync.config.DatabaseConfig.Auth;
 import io.credsync.config.DatabaseConfig.SslMode;
-import java.sql.SQLFeatureNotSupportedException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -111,12 +109,24 @@ class PgConnectorTest {
     }
 
     @Test
-    void anIamConfigurationMadeInCodeCannotConnectYet() {
-        DatabaseConfig iam = new DatabaseConfig("localhost", 5432, "db", "u", Optional.empty(), Optional.empty(),
-                Optional.empty(), Auth.IAM, SslMode.REQUIRE, Duration.ofSeconds(10), "credsync");
-        PgConnector connector = (PgConnector) iam.connector();
+    void anIamConfigurationPutsAFreshTokenForItsUserInThePassword() {
+        System.setProperty("aws.accessKeyId", "AKIDEXAMPLE");
+        System.setProperty("aws.secretAccessKey", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
+        try {
+            DatabaseConfig iam = new DatabaseConfig("db.example.eu-west-1.rds.amazonaws.com", 5432, "db", "credsync",
+                    Optional.empty(), Optional.empty(), Optional.empty(), Auth.IAM, SslMode.VERIFY_FULL,
+                    Duration.ofSeconds(10), "credsync", Optional.of(software.amazon.awssdk.regions.Region.EU_WEST_1));
+            PgConnector connector = (PgConnector) iam.connector();
 
-        assertThatThrownBy(() -> connector.withCredentials(connector.properties()))
-                .isInstanceOf(SQLFeatureNotSupportedException.class);
+            String token = PGProperty.PASSWORD.getOrDefault(connector.withCredentials(connector.properties()));
+
+            assertThat(token).startsWith("db.example.eu-west-1.rds.amazonaws.com:5432/?")
+                    .contains("Action=connect", "DBUser=credsync", "X-Amz-Expires=900",
+                            "%2Feu-west-1%2Frds-db%2Faws4_request", "X-Amz-Signature=");
+            assertThat(connector.properties().toString()).as("properties stay printable").doesNotContain(token);
+        } finally {
+            System.clearProperty("aws.accessKeyId");
+            System.clearProperty("aws.secretAccessKey");
+        }
     }
 }

@@ -28,7 +28,6 @@ class ValidationMessagesTest {
             CREDSYNC_DATABASE_PORT              | 5432.0            | database.port: must be a whole number, got 5432.0
             CREDSYNC_DATABASE_NAME              | "  "              | database.name: must not be empty
             CREDSYNC_DATABASE_AUTH              | kerberos          | database.auth: must be password or iam, got kerberos
-            CREDSYNC_DATABASE_AUTH              | iam               | database.auth: iam is not supported yet
             CREDSYNC_DATABASE_SSL_MODE          | verify_full       | database.ssl_mode: must be one of disable, allow, prefer, require, verify-ca, verify-full, got verify_full
             CREDSYNC_DATABASE_CONNECT_TIMEOUT   | 10                | database.connect_timeout: must be a duration like 500ms, 10s, 5m, 1h or PT10S, got 10
             CREDSYNC_DATABASE_CONNECT_TIMEOUT   | 0s                | database.connect_timeout: must be more than zero, got 0s

@@ -243,6 +243,32 @@ class CaptureBehaviourIT {
         }
     }
 
+    @Test
+    void shouldRefuseEveryPasswordChangeInADatabaseWithoutCredsyncUnlessASuperuserSaysOtherwise() throws Exception {
+        assumeThat(InstallMode.current()).as("credsync_passcheck.require is the native module's")
+                .isEqualTo(InstallMode.NATIVE);
+        String bare = "no_credsync_" + ProcessHandle.current().pid();
+        database.postgres().createDatabase(bare);
+        String role = RoleStatements.uniqueName("free");
+        try (Connection superuser = database.connectAsSuperuser()) {
+            RoleStatements.createRole(superuser, role, used("set-where-credsync-is"));
+        }
+        try (Connection elsewhere = database.postgres().connectAsSuperuser(bare)) {
+            PSQLException refused = refusal(() -> RoleStatements.alterPassword(elsewhere, role, used("unrecordable")));
+            assertThat(refused.getSQLState()).isEqualTo("55000");
+            assertThat(refused.getServerErrorMessage().getMessage())
+                    .isEqualTo("credsync is not installed in database \"" + bare + "\"");
+            assertThat(refused.getServerErrorMessage().getHint()).contains("CREATE EXTENSION credsync CASCADE");
+
+            RoleStatements.execute(elsewhere, "SET credsync_passcheck.require = off");
+            RoleStatements.alterPassword(elsewhere, role, used("allowed-by-superuser"));
+        }
+        try (Connection self = database.postgres().connect(bare, role, "allowed-by-superuser")) {
+            PSQLException denied = refusal(() -> RoleStatements.execute(self, "SET credsync_passcheck.require = off"));
+            assertThat(denied.getSQLState()).as("only a superuser may switch the guard off").isEqualTo("42501");
+        }
+    }
+
     static Stream<Arguments> awkwardPasswords() {
         return Stream.of(
                 Arguments.of("single and double quotes", "it's a \"quoted\" 'pass'"),

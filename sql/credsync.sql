@@ -589,4 +589,82 @@ $$;
 COMMENT ON FUNCTION credsync.capture(text, text, text, timestamptz, boolean) IS
     'Records a managed role''s new password as an encrypted outbox event, or refuses the change; called by the passcheck hook';
 
+-- ---------------------------------------------------------------------------------------
+-- Rotation from SQL: a new random password that nobody sees
+-- ---------------------------------------------------------------------------------------
+
+CREATE FUNCTION credsync.rotate(role_name text, length integer DEFAULT 32,
+                                alphabet text DEFAULT 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~!#%^*+=')
+    RETURNS uuid
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    symbols   constant integer := pg_catalog.length(alphabet);
+    -- Bytes at or above this would make some symbols likelier than others: they are skipped.
+    unbiased  constant integer := 256 - 256 % GREATEST(symbols, 1);
+    password  text := '';
+    bytes     bytea;
+    b         integer;
+    event     uuid;
+    failed_state   text;
+    failed_message text;
+    failed_detail  text;
+    failed_hint    text;
+BEGIN
+    IF role_name IS NULL OR NOT EXISTS (SELECT FROM pg_catalog.pg_roles r WHERE r.rolname = rotate.role_name) THEN
+        RAISE EXCEPTION 'role "%" does not exist', role_name USING ERRCODE = 'undefined_object';
+    END IF;
+    IF NOT credsync.is_managed(role_name) THEN
+        RAISE EXCEPTION 'role "%" is not managed by credsync, so a rotated password would reach no secret', role_name
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'SELECT credsync.manage(<pattern matching the role>) first.';
+    END IF;
+    IF length IS NULL OR length < 32 OR length > 254 THEN
+        RAISE EXCEPTION 'a rotated password must be 32 to 254 characters long, not %', length
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF alphabet IS NULL OR alphabet !~ '^[!-~]+$' OR symbols > 256
+       OR (SELECT count(DISTINCT c) FROM pg_catalog.regexp_split_to_table(alphabet, '') AS c) < 16 THEN
+        RAISE EXCEPTION 'the alphabet must be printable ASCII with at least 16 different characters'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+
+    WHILE pg_catalog.length(password) < length LOOP
+        bytes := credsync.random_bytes(64);
+        FOR i IN 0..63 LOOP
+            b := pg_catalog.get_byte(bytes, i);
+            IF b < unbiased AND pg_catalog.length(password) < length THEN
+                password := password || pg_catalog.substr(alphabet, b % symbols + 1, 1);
+            END IF;
+        END LOOP;
+    END LOOP;
+
+    -- An ordinary ALTER ROLE, so that the passcheck hook captures it like any other change.
+    -- Should it fail, its error is raised again without the statement, which holds the password.
+    BEGIN
+        EXECUTE pg_catalog.format('ALTER ROLE %I PASSWORD %L', role_name, password);
+    EXCEPTION WHEN OTHERS THEN
+        GET STACKED DIAGNOSTICS failed_state = RETURNED_SQLSTATE, failed_message = MESSAGE_TEXT,
+                                failed_detail = PG_EXCEPTION_DETAIL, failed_hint = PG_EXCEPTION_HINT;
+        -- RAISE refuses a null option, hence the branches.
+        IF failed_detail IS NOT NULL AND failed_hint IS NOT NULL THEN
+            RAISE EXCEPTION USING ERRCODE = failed_state, MESSAGE = failed_message, DETAIL = failed_detail,
+                                  HINT = failed_hint;
+        ELSIF failed_hint IS NOT NULL THEN
+            RAISE EXCEPTION USING ERRCODE = failed_state, MESSAGE = failed_message, HINT = failed_hint;
+        ELSIF failed_detail IS NOT NULL THEN
+            RAISE EXCEPTION USING ERRCODE = failed_state, MESSAGE = failed_message, DETAIL = failed_detail;
+        ELSE
+            RAISE EXCEPTION USING ERRCODE = failed_state, MESSAGE = failed_message;
+        END IF;
+    END;
+
+    SELECT o.event_id INTO event FROM credsync.outbox o
+     WHERE o.role_name = rotate.role_name ORDER BY o.id DESC LIMIT 1;
+    RETURN event;
+END
+$$;
+COMMENT ON FUNCTION credsync.rotate(text, integer, text) IS
+    'Sets a new random password for a managed role through ALTER ROLE, so that it is captured like any change; returns the event id, never the password';
+
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA credsync FROM PUBLIC;

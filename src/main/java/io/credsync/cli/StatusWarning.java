@@ -45,9 +45,9 @@ record StatusWarning(String code, String message, List<String> advice) {
         } else if ("lost".equals(f.walStatus())) {
             warnings.add(new StatusWarning("slot_lost", "replication slot " + slot + " has lost WAL it needed"
                     + " (wal_status lost): it can no longer stream",
-                    List.of("drop it: " + drop,
-                            "then restart the consumer, which creates the slot again and delivers every event not"
-                                    + " yet delivered from the outbox table: " + runCommand)));
+                    List.of("start or restart the consumer: it drops the lost slot, creates it again and delivers"
+                                    + " every event not yet delivered from the outbox table: " + runCommand,
+                            "or drop it yourself: " + drop)));
         } else if (!f.slotActive()) {
             warnings.add(new StatusWarning("slot_inactive", "replication slot " + slot + " is not active and holds "
                     + OutputText.bytes(f.retainedWalBytes()) + " of WAL: no consumer streams from it, so PostgreSQL"

@@ -1,10 +1,9 @@
 package io.credsync.install;
 
+import io.credsync.config.AwsErrorCodes;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
-import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.exception.SdkServiceException;
@@ -57,16 +56,7 @@ public final class AwsErrors {
 
     /** The AWS error code; for no answer at all, the exception's type; for a bare status, HTTP_nnn. */
     public static String code(SdkException e) {
-        if (e instanceof AwsServiceException) {
-            AwsErrorDetails details = ((AwsServiceException) e).awsErrorDetails();
-            if (details != null && details.errorCode() != null && !details.errorCode().isEmpty()) {
-                return details.errorCode();
-            }
-        }
-        if (e instanceof SdkServiceException && ((SdkServiceException) e).statusCode() > 0) {
-            return "HTTP_" + ((SdkServiceException) e).statusCode();
-        }
-        return e.getClass().getSimpleName();
+        return AwsErrorCodes.of(e, Map.of());
     }
 
     /**

@@ -43,7 +43,8 @@ final class SlotCheck implements Check {
                 String held = row.wasNull() ? "" : ", holding " + retained / (1024 * 1024) + " MB of WAL";
                 if ("lost".equals(walStatus)) {
                     return CheckResult.fail(slot + " was invalidated: it held more WAL than max_slot_wal_keep_size",
-                            drop + "; credsync creates it again and delivers every outbox row not yet delivered");
+                            "start (or restart) credsync run: it drops the lost slot, creates it again and delivers"
+                                    + " every outbox row not yet delivered from the table; or " + drop);
                 }
                 if (!row.getBoolean(5)) {
                     return CheckResult.warn(slot + " exists but no consumer streams from it" + held

@@ -257,7 +257,19 @@ public final class ReplicationSource {
     private Optional<Lsn> ensure(Connection connection) throws SQLException, ReplicationException {
         connection.setAutoCommit(true);
         SlotCatalog.checkPublication(connection, settings.publicationName());
-        if (SlotCatalog.find(connection, settings.slotName()).isPresent()) {
+        Optional<SlotCatalog.SlotState> existing = SlotCatalog.find(connection, settings.slotName());
+        if (existing.isPresent() && existing.get().lost()) {
+            // PostgreSQL invalidated the slot for holding more WAL than max_slot_wal_keep_size: it can
+            // never stream again. The outbox is the record, so a new slot plus the scan for rows
+            // without a delivery loses nothing.
+            log.error("replication slot {} in database {} was invalidated (wal_status lost): it held more WAL than"
+                    + " max_slot_wal_keep_size allows, most likely because no consumer ran for a long time."
+                    + " Dropping it and creating it again; every outbox row without a delivery row is delivered"
+                    + " from the table", settings.slotName(), connector.databaseName());
+            if (!SlotCatalog.dropIfInactive(connection, settings.slotName())) {
+                return Optional.empty();
+            }
+        } else if (existing.isPresent()) {
             return Optional.empty();
         }
         Optional<Lsn> created = SlotCatalog.create(connection, settings.slotName());

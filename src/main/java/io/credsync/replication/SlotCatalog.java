@@ -15,7 +15,7 @@ import java.util.Optional;
 final class SlotCatalog {
 
     /** What the server reports about a logical slot of ours. */
-    record SlotState(Lsn confirmedFlush, Integer activePid) {
+    record SlotState(Lsn confirmedFlush, Integer activePid, boolean lost) {
         /** Whether some process streams from the slot now. */
         boolean isActive() {
             return activePid != null;
@@ -57,7 +57,7 @@ final class SlotCatalog {
      * The state of logical slot {@code slot}, if it exists.
      *
      * @throws ReplicationException if the name belongs to a slot credsync cannot use: physical,
-     *     of another plugin or database, or invalidated for holding too much WAL
+     *     of another plugin or database (an invalidated slot is returned, marked lost)
      */
     static Optional<SlotState> find(Connection connection, String slot) throws SQLException, ReplicationException {
         String sql = "SELECT s.slot_type, s.plugin, s.database, pg_catalog.current_database(),"
@@ -91,14 +91,24 @@ final class SlotCatalog {
                     throw new ReplicationException("the replication slot " + slot + " belongs to database "
                             + database + ", not " + current + ": " + drop);
                 }
-                if ("lost".equals(walStatus)) {
-                    throw new ReplicationException("the replication slot " + slot + " was invalidated: it held more"
-                            + " WAL than max_slot_wal_keep_size allows. Drop it (SELECT pg_drop_replication_slot('"
-                            + slot + "')); credsync then creates it again and delivers every outbox row that has no"
-                            + " delivery row, so nothing is lost");
-                }
                 Lsn confirmedFlush = confirmed == null ? Lsn.INVALID : Lsn.parse(confirmed);
-                return Optional.of(new SlotState(confirmedFlush, activePid));
+                return Optional.of(new SlotState(confirmedFlush, activePid, "lost".equals(walStatus)));
+            }
+        }
+    }
+
+    /**
+     * Drops slot {@code slot} if no process streams from it.
+     *
+     * @return whether it was dropped
+     */
+    static boolean dropIfInactive(Connection connection, String slot) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(
+                "SELECT pg_catalog.pg_drop_replication_slot(slot_name) FROM pg_catalog.pg_replication_slots"
+                        + " WHERE slot_name = ? AND NOT active")) {
+            statement.setString(1, slot);
+            try (ResultSet rows = statement.executeQuery()) {
+                return rows.next();
             }
         }
     }

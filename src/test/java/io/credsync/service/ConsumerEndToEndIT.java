@@ -3,9 +3,11 @@ package io.credsync.service;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.credsync.testing.ClusterOptions;
 import io.credsync.testing.ConsumerProcess;
 import io.credsync.testing.LocalKms;
 import io.credsync.testing.MotoServer;
+import io.credsync.testing.PostgresCluster;
 import io.credsync.testing.RoleStatements;
 import io.credsync.testing.RsaKeys;
 import io.credsync.testing.ShutdownMode;
@@ -40,6 +42,8 @@ class ConsumerEndToEndIT {
     private final List<String> passwords = new CopyOnWriteArrayList<>();
     private final List<ConsumerProcess> startedConsumers = new ArrayList<>();
     private SyncFixture fixture;
+    /** A cluster of a test's own, closed after its fixture. */
+    private PostgresCluster ownCluster;
 
     @AfterEach
     void consumerOutputHoldsNoPassword() throws SQLException {
@@ -56,7 +60,13 @@ class ConsumerEndToEndIT {
                 assertThat(output).doesNotContain("\"password\"", "\"captured_at\"", "\"valid_until\"");
             }
         } finally {
-            fixture.close();
+            try {
+                fixture.close();
+            } finally {
+                if (ownCluster != null) {
+                    ownCluster.close();
+                }
+            }
         }
     }
 
@@ -268,6 +278,51 @@ class ConsumerEndToEndIT {
         assertThat(cliOutput).doesNotContain(rotated);
         assertThat(fixture.database().postgres().serverLog()).doesNotContain(rotated);
         assertThat(statuses(role)).containsExactly("synced");
+    }
+
+    @Test
+    void shouldRecoverFromASlotInvalidatedForHoldingTooMuchWalWithNoEventLost() throws Exception {
+        ownCluster = PostgresCluster.start(ClusterOptions.defaults().withSetting("max_slot_wal_keep_size", "32MB"));
+        {
+            fixture = SyncFixture.create(ownCluster, "e2e_lost");
+            fixture.database().manage("lost\\_%");
+            ConsumerProcess first = start();
+            String role = RoleStatements.uniqueName("lost");
+            try (Connection superuser = fixture.database().connectAsSuperuser();
+                    Statement statement = superuser.createStatement()) {
+                RoleStatements.createRole(superuser, role, password("before-the-slot-was-lost"));
+                fixture.awaitSecretPassword(role, "before-the-slot-was-lost", SYNC_TIMEOUT);
+                assertThat(first.terminate(Duration.ofSeconds(10))).isZero();
+
+                RoleStatements.alterPassword(superuser, role, password("while-the-consumer-was-down"));
+                statement.execute("CREATE TABLE lost_filler (x text)");
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (!"lost".equals(walStatus(statement))) {
+                    assertThat(System.nanoTime()).as("the slot is invalidated").isLessThan(deadline);
+                    statement.execute("INSERT INTO lost_filler SELECT repeat(md5(random()::text), 32)"
+                            + " FROM generate_series(1, 20000)");
+                    statement.execute("CHECKPOINT");
+                }
+                RoleStatements.alterPassword(superuser, role, password("after-the-slot-was-lost"));
+            }
+
+            ConsumerProcess second = start();
+            assertLogsIn(fixture.awaitSecretPassword(role, "after-the-slot-was-lost", SYNC_TIMEOUT));
+            awaitEveryEventDelivered();
+            assertThat(statuses(role)).containsExactly("synced", "superseded", "synced");
+            assertThat(second.output()).contains("was invalidated (wal_status lost)");
+            try (Connection superuser = fixture.database().connectAsSuperuser();
+                    Statement statement = superuser.createStatement()) {
+                assertThat(walStatus(statement)).as("a new slot").isIn("reserved", "extended");
+            }
+        }
+    }
+
+    private String walStatus(Statement statement) throws SQLException {
+        try (ResultSet rows = statement.executeQuery("SELECT coalesce(wal_status, 'none') FROM pg_replication_slots"
+                + " WHERE slot_name = '" + fixture.slot() + "'")) {
+            return rows.next() ? rows.getString(1) : "missing";
+        }
     }
 
     @Test

@@ -53,8 +53,13 @@ public final class SyncFixture implements AutoCloseable {
 
     /** A fresh database and KMS key; {@code prefix} names the database, slot and secrets. */
     public static SyncFixture create(String prefix) throws SQLException {
+        return create(CredsyncDatabase.cluster(), prefix);
+    }
+
+    /** As {@link #create(String)}, on {@code cluster} (one with settings of its own). */
+    public static SyncFixture create(PostgresCluster cluster, String prefix) throws SQLException {
         int n = COUNTER.incrementAndGet();
-        CredsyncDatabase database = CredsyncDatabase.create(prefix);
+        CredsyncDatabase database = CredsyncDatabase.create(cluster, prefix);
         LocalKms kms = LocalKms.shared();
         String arn = kms.createRsaKey(KeySpec.RSA_2048);
         byte[] publicKey = kms.client().getPublicKey(request -> request.keyId(arn)).publicKey().asByteArray();

@@ -1,0 +1,176 @@
+package io.credsync.testing;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A fault-injecting TCP proxy on loopback, between the consumer and an AWS emulator: it passes
+ * traffic through, or refuses connections (the service unreachable), or answers every request
+ * with HTTP 500 or a throttling error, as a test switches it. Only ever listens on 127.0.0.1
+ * and connects to the emulator's loopback address.
+ *
+ * <p>Thread-safe: {@link #mode} may be switched from any thread while connections are served.
+ */
+public final class FaultProxy implements AutoCloseable {
+
+    /** What the proxy does with each new connection. */
+    public enum Mode {
+        /** Forward both ways. */
+        PASS,
+        /** Close at once: the client sees the connection reset, as with a service it cannot reach. */
+        REFUSE,
+        /** Answer HTTP 500 with AWS's InternalServiceError. */
+        SERVER_ERROR,
+        /** Answer HTTP 400 with AWS's ThrottlingException. */
+        THROTTLE
+    }
+
+    private final ServerSocket server;
+    private final URI target;
+    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private volatile Mode mode = Mode.PASS;
+
+    private FaultProxy(ServerSocket server, URI target) {
+        this.server = server;
+        this.target = target;
+    }
+
+    /** A proxy in front of {@code target} (an {@code http://127.0.0.1:port} endpoint), passing traffic. */
+    public static FaultProxy start(URI target) throws IOException {
+        ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        FaultProxy proxy = new FaultProxy(server, target);
+        Thread acceptor = new Thread(proxy::accept, "fault-proxy-" + server.getLocalPort());
+        acceptor.setDaemon(true);
+        acceptor.start();
+        return proxy;
+    }
+
+    /** Where clients should send requests instead of the emulator. */
+    public URI endpoint() {
+        return URI.create("http://127.0.0.1:" + server.getLocalPort());
+    }
+
+    /** Switches what happens to new connections; with anything but PASS, open ones are cut too. */
+    public void mode(Mode mode) {
+        this.mode = mode;
+        if (mode != Mode.PASS) {
+            open.forEach(FaultProxy::closeQuietly);
+        }
+    }
+
+    @Override
+    public void close() {
+        closeQuietly(server);
+        open.forEach(FaultProxy::closeQuietly);
+    }
+
+    private void accept() {
+        while (!server.isClosed()) {
+            try {
+                Socket client = server.accept();
+                Thread handler = new Thread(() -> serve(client), "fault-proxy-connection");
+                handler.setDaemon(true);
+                handler.start();
+            } catch (IOException e) {
+                if (!server.isClosed()) {
+                    System.err.println("fault proxy: accept failed: " + e);
+                }
+            }
+        }
+    }
+
+    private void serve(Socket client) {
+        open.add(client);
+        try {
+            switch (mode) {
+                case PASS -> forward(client);
+                case REFUSE -> client.setSoLinger(true, 0);
+                case SERVER_ERROR -> answer(client, 500, "Internal Server Error", "InternalServiceError");
+                case THROTTLE -> answer(client, 400, "Bad Request", "ThrottlingException");
+                default -> throw new IllegalStateException("mode " + mode);
+            }
+        } catch (IOException e) {
+            // The client or the emulator went away: the connection is simply over.
+            closeQuietly(client);
+        } finally {
+            open.remove(client);
+            closeQuietly(client);
+        }
+    }
+
+    private void forward(Socket client) throws IOException {
+        try (Socket upstream = new Socket()) {
+            open.add(upstream);
+            upstream.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), target.getPort()), 2_000);
+            Thread back = new Thread(() -> pipe(upstream, client), "fault-proxy-back");
+            back.setDaemon(true);
+            back.start();
+            pipe(client, upstream);
+        } finally {
+            closeQuietly(client);
+        }
+    }
+
+    private static void pipe(Socket from, Socket to) {
+        try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+            in.transferTo(out);
+        } catch (IOException e) {
+            // One side closed: close the other, so that neither waits for ever.
+            closeQuietly(to);
+        }
+    }
+
+    /** Reads one request (headers, then Content-Length bytes of body) and answers it with an AWS error. */
+    private static void answer(Socket client, int status, String reason, String awsCode) throws IOException {
+        InputStream in = client.getInputStream();
+        ByteArrayOutputStream headers = new ByteArrayOutputStream();
+        int matched = 0;
+        byte[] end = {'\r', '\n', '\r', '\n'};
+        while (matched < end.length) {
+            int b = in.read();
+            if (b < 0) {
+                return;
+            }
+            headers.write(b);
+            matched = b == end[matched] ? matched + 1 : (b == end[0] ? 1 : 0);
+        }
+        long length = headers.toString(StandardCharsets.ISO_8859_1).lines()
+                .filter(line -> line.toLowerCase(Locale.ROOT).startsWith("content-length:"))
+                .mapToLong(line -> Long.parseLong(line.substring(line.indexOf(':') + 1).trim()))
+                .findFirst().orElse(0);
+        in.skipNBytes(length);
+        byte[] body = ("{\"__type\":\"" + awsCode + "\",\"message\":\"injected by the test's fault proxy\"}")
+                .getBytes(StandardCharsets.UTF_8);
+        String head = "HTTP/1.1 " + status + " " + reason + "\r\n"
+                + "Content-Type: application/x-amz-json-1.1\r\n"
+                + "x-amzn-ErrorType: " + awsCode + "\r\n"
+                + "Content-Length: " + body.length + "\r\n"
+                + "Connection: close\r\n\r\n";
+        OutputStream out = client.getOutputStream();
+        out.write(head.getBytes(StandardCharsets.ISO_8859_1));
+        out.write(body);
+        out.flush();
+    }
+
+    private static void closeQuietly(AutoCloseable closeable) {
+        try {
+            closeable.close();
+        } catch (Exception e) {
+            if (!(e instanceof SocketException)) {
+                System.err.println("fault proxy: close failed: " + e);
+            }
+        }
+    }
+}

@@ -90,6 +90,7 @@ class ConsumerEndToEndIT {
         assertThat(secret.path("host").asText()).isEqualTo("127.0.0.1");
         assertThat(secret.path("port").asInt()).isEqualTo(fixture.database().postgres().port());
         assertLogsIn(secret);
+        awaitEveryEventDelivered();
         assertThat(statuses(role)).containsExactly("synced", "synced");
         assertThat(MotoServer.shared().client().describeSecret(r -> r.secretId(fixture.secretName(role))).tags())
                 .anySatisfy(tag -> assertThat(tag.key() + "=" + tag.value()).isEqualTo("owner=credsync-tests"));
@@ -277,6 +278,7 @@ class ConsumerEndToEndIT {
         passwords.add(rotated);
         assertThat(cliOutput).doesNotContain(rotated);
         assertThat(fixture.database().postgres().serverLog()).doesNotContain(rotated);
+        awaitEveryEventDelivered();
         assertThat(statuses(role)).containsExactly("synced");
     }
 
@@ -323,6 +325,25 @@ class ConsumerEndToEndIT {
                 + " WHERE slot_name = '" + fixture.slot() + "'")) {
             return rows.next() ? rows.getString(1) : "missing";
         }
+    }
+
+    @Test
+    void shouldLoseNothingWhenTheSlotIsDroppedWhileTheConsumerIsDown() throws Exception {
+        fixture = SyncFixture.create("e2e_dropped");
+        fixture.database().manage("dropped\\_%");
+        ConsumerProcess first = start();
+        String role = RoleStatements.uniqueName("dropped");
+        try (Connection superuser = fixture.database().connectAsSuperuser()) {
+            RoleStatements.createRole(superuser, role, password("before-the-drop"));
+            fixture.awaitSecretPassword(role, "before-the-drop", SYNC_TIMEOUT);
+            assertThat(first.terminate(Duration.ofSeconds(10))).isZero();
+            RoleStatements.execute(superuser, "SELECT pg_drop_replication_slot('" + fixture.slot() + "')");
+            RoleStatements.alterPassword(superuser, role, password("while-there-was-no-slot"));
+        }
+        start();
+        assertLogsIn(fixture.awaitSecretPassword(role, "while-there-was-no-slot", SYNC_TIMEOUT));
+        awaitEveryEventDelivered();
+        assertThat(statuses(role)).containsExactly("synced", "synced");
     }
 
     @Test

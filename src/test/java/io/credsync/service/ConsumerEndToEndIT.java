@@ -24,8 +24,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -149,6 +152,52 @@ class ConsumerEndToEndIT {
         awaitEveryEventDelivered();
         assertThat(countWhere("d.status NOT IN ('synced', 'superseded')")).as("failed events").isZero();
         assertThat(countWhere("TRUE")).as("delivery rows").isEqualTo(roles * changesPerRole);
+    }
+
+    @Test
+    void shouldLoseNothingWhenKilledAtRandomPointsFiveTimesInOneRun() throws Exception {
+        fixture = SyncFixture.create("e2e_kill5");
+        fixture.database().manage("kill5\\_%");
+        List<String> names = new ArrayList<>();
+        try (Connection superuser = fixture.database().connectAsSuperuser()) {
+            for (int i = 0; i < 20; i++) {
+                String role = RoleStatements.uniqueName("kill5");
+                RoleStatements.createRoleWithoutPassword(superuser, role);
+                names.add(role);
+            }
+        }
+        Map<String, String> finalPasswords = new ConcurrentHashMap<>();
+        AtomicReference<Throwable> writerFailure = new AtomicReference<>();
+        Thread writer = new Thread(() -> {
+            try (Connection superuser = fixture.database().connectAsSuperuser()) {
+                for (int round = 0; round < 15; round++) {
+                    for (String role : names) {
+                        String next = password("kill5-" + round + "-" + role);
+                        RoleStatements.alterPassword(superuser, role, next);
+                        finalPasswords.put(role, next);
+                    }
+                    Thread.sleep(300);
+                }
+            } catch (SQLException | InterruptedException e) {
+                writerFailure.set(e);
+            }
+        }, "password-changes");
+        writer.start();
+        Random random = new Random();
+        for (int kill = 0; kill < 5; kill++) {
+            ConsumerProcess consumer = start();
+            Thread.sleep(200 + random.nextInt(1500));
+            consumer.kill();
+        }
+        writer.join();
+        assertThat(writerFailure.get()).isNull();
+
+        start();
+        for (String role : names) {
+            assertLogsIn(fixture.awaitSecretPassword(role, finalPasswords.get(role), Duration.ofSeconds(60)));
+        }
+        awaitEveryEventDelivered();
+        assertThat(countWhere("d.status NOT IN ('synced', 'superseded')")).as("failed events").isZero();
     }
 
     @Test

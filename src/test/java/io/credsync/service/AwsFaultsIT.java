@@ -89,7 +89,7 @@ class AwsFaultsIT {
                 }
             }
             passwords.addAll(finalPasswords.values());
-            awaitNoPending(fixture);
+            fixture.awaitEveryEventDelivered(Duration.ofSeconds(60));
             assertThat(count(fixture, "status NOT IN ('synced', 'superseded')"))
                     .as("transient AWS errors are retried, never recorded as failures").isZero();
             String output = consumer.output();
@@ -98,19 +98,6 @@ class AwsFaultsIT {
                 assertThat(output).doesNotContain(password);
             }
         }
-    }
-
-    private static void awaitNoPending(SyncFixture fixture) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (count(fixture, "FALSE") + pending(fixture) > 0) {
-            assertThat(System.nanoTime()).as("every event delivered in time").isLessThan(deadline);
-            Thread.sleep(100);
-        }
-    }
-
-    private static long pending(SyncFixture fixture) throws SQLException {
-        return single(fixture, "SELECT count(*) FROM credsync.outbox o WHERE NOT EXISTS"
-                + " (SELECT FROM credsync.delivery d WHERE d.outbox_id = o.id)");
     }
 
     private static long count(SyncFixture fixture, String condition) throws SQLException {

@@ -498,21 +498,7 @@ class ConsumerEndToEndIT {
     }
 
     private void awaitEveryEventDelivered() throws Exception {
-        long deadline = System.nanoTime() + SYNC_TIMEOUT.toNanos();
-        while (pending() > 0) {
-            assertThat(System.nanoTime()).as("every event delivered in time").isLessThan(deadline);
-            Thread.sleep(50);
-        }
-    }
-
-    private long pending() throws SQLException {
-        try (Connection superuser = fixture.database().connectAsSuperuser();
-                Statement statement = superuser.createStatement();
-                ResultSet rows = statement.executeQuery("SELECT count(*) FROM credsync.outbox o WHERE NOT EXISTS"
-                        + " (SELECT FROM credsync.delivery d WHERE d.outbox_id = o.id)")) {
-            rows.next();
-            return rows.getLong(1);
-        }
+        fixture.awaitEveryEventDelivered(SYNC_TIMEOUT);
     }
 
     private long countWhere(String condition) throws SQLException {

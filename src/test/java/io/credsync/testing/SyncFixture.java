@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -171,6 +172,31 @@ public final class SyncFixture implements AutoCloseable {
     /** Waits until the role's secret holds {@code password}. */
     public JsonNode awaitSecretPassword(String role, String password, Duration timeout) throws InterruptedException {
         return awaitSecret(role, s -> password.equals(s.path("password").asText(null)), timeout);
+    }
+
+    /** Outbox rows that have no delivery row yet. */
+    public long pendingEvents() throws SQLException {
+        try (Connection connection = database.connectAsSuperuser();
+                PreparedStatement statement = connection.prepareStatement("SELECT count(*) FROM credsync.outbox o"
+                        + " WHERE NOT EXISTS (SELECT FROM credsync.delivery d WHERE d.outbox_id = o.id)");
+                ResultSet rows = statement.executeQuery()) {
+            rows.next();
+            return rows.getLong(1);
+        }
+    }
+
+    /**
+     * Waits until every outbox row has a delivery row. A secret is written a moment before its
+     * delivery row commits, so a test reads {@code credsync.delivery} only after this.
+     */
+    public void awaitEveryEventDelivered(Duration timeout) throws SQLException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (pendingEvents() > 0) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(pendingEvents() + " outbox events still have no delivery row after " + timeout);
+            }
+            Thread.sleep(50);
+        }
     }
 
     /** Stops every consumer this fixture started and drops its slot. */

@@ -105,11 +105,6 @@ public final class DeliveryWorker implements OutboxBatchSink, Runnable {
         stopping = true;
     }
 
-    /** Batches handed over and not yet taken by the delivery thread. */
-    public int queued() {
-        return queue.size();
-    }
-
     private void deliverRound(OutboxBatch first) throws InterruptedException {
         List<OutboxBatch> batches = new ArrayList<>();
         List<OutboxEvent> events = new ArrayList<>(first.events());

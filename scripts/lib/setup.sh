@@ -134,6 +134,11 @@ _credsync_install_native_module() {
     echo "setup: sql/native/Makefile does not exist yet; not building the native module" >&2
     return 0
   fi
+  if [[ ${CREDSYNC_SKIP_NATIVE_INSTALL:-} == 1 ]]; then
+    # Several checkouts share one PostgreSQL install: only one of them should own its extension files.
+    echo "setup: CREDSYNC_SKIP_NATIVE_INSTALL=1: leaving the installed native module and extension as they are" >&2
+    return 0
+  fi
   _credsync_quietly "make -C sql/native install" _credsync_as_root \
     make -C "$CREDSYNC_ROOT/sql/native" install PG_CONFIG="$PG_CONFIG" || return 1
 }

@@ -116,6 +116,21 @@ CREATE INDEX delivery_status ON credsync.delivery (status) WHERE status IN ('fai
 COMMENT ON TABLE credsync.delivery IS
     'One row per finished outbox event: what the consumer did with it and why';
 
+-- Written by the consumer's drift check, read by status and doctor: whether each managed
+-- role's secret still logs in. No password or secret value is kept, only the verdict.
+CREATE TABLE credsync.drift_check (
+    role_name      text PRIMARY KEY,
+    state          text NOT NULL CHECK (state IN ('in_sync', 'drifted', 'unverifiable')),
+    reason         text,
+    fix            text,
+    secret_name    text,
+    -- When the current run of drifted checks began; null unless drifted.
+    drifted_since  timestamptz CHECK ((state = 'drifted') = (drifted_since IS NOT NULL)),
+    checked_at     timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+COMMENT ON TABLE credsync.drift_check IS
+    'The last drift check of each managed role: does its secret log in? Written by the consumer';
+
 REVOKE ALL ON ALL TABLES IN SCHEMA credsync FROM PUBLIC;
 REVOKE ALL ON ALL SEQUENCES IN SCHEMA credsync FROM PUBLIC;
 

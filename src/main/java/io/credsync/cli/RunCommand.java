@@ -1,6 +1,7 @@
 package io.credsync.cli;
 
 import io.credsync.config.CredsyncConfig;
+import io.credsync.drift.AutoRotateNotPermittedException;
 import io.credsync.replication.ReplicationException;
 import io.credsync.service.ConsumerService;
 import java.io.IOException;
@@ -42,7 +43,7 @@ final class RunCommand implements Callable<Integer> {
         ConsumerService service;
         try {
             service = ConsumerService.start(loaded);
-        } catch (ReplicationException | IOException e) {
+        } catch (ReplicationException | IOException | AutoRotateNotPermittedException e) {
             log.error("cannot start: {}", e.getMessage());
             return 1;
         } catch (SQLException e) {

@@ -15,7 +15,8 @@ import java.util.List;
  *           "application_name", "backend_start", "state", "wal_status", "retained_wal_bytes",
  *           "lag_bytes", "safe_wal_size", "restart_lsn", "confirmed_flush_lsn", "plugin"},
  *  "events": {"pending", "oldest_pending_age_seconds", "failed"},
- *  "roles": [{"role", "managed", "last_synced_at", "secret_version", "secret_arn", "outbox_id"}],
+ *  "roles": [{"role", "managed", "last_synced_at", "secret_version", "secret_arn", "outbox_id",
+ *    "drift": null or {"state", "reason", "fix", "checked_at", "drifted_since"}}],
  *  "warnings": [{"code", "message", "advice": [...]}]}
  * </pre>
  *
@@ -46,6 +47,16 @@ final class StatusJson {
             r.put("secret_version", role.secretVersion());
             r.put("secret_arn", role.secretArn());
             r.put("outbox_id", role.outboxId());
+            if (role.drift() == null) {
+                r.putNull("drift");
+            } else {
+                ObjectNode drift = r.putObject("drift");
+                drift.put("state", role.drift().state());
+                drift.put("reason", role.drift().reason());
+                drift.put("fix", role.drift().fix());
+                OutputJson.put(drift, "checked_at", role.drift().checkedAt());
+                OutputJson.put(drift, "drifted_since", role.drift().driftedSince());
+            }
         }
         ArrayNode list = root.putArray("warnings");
         for (StatusWarning warning : warnings) {

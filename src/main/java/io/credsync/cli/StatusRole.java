@@ -23,9 +23,25 @@ import java.util.List;
  * @param secretVersion the Secrets Manager version id that write created
  * @param secretArn the secret's ARN
  * @param outboxId the outbox id of that change
+ * @param drift the consumer's last drift check of the role; null when it has none
  */
 record StatusRole(String role, boolean managed, Instant lastSyncedAt, String secretVersion, String secretArn,
-        Long outboxId) {
+        Long outboxId, Drift drift) {
+
+    /**
+     * The last drift check ({@code credsync.drift_check}).
+     *
+     * @param state {@code in_sync}, {@code drifted} or {@code unverifiable}; never null
+     * @param reason what is wrong; null when in sync
+     * @param fix what to do; null when in sync
+     * @param checkedAt when it was checked; never null
+     * @param driftedSince when the drift was first seen; null unless drifted
+     */
+    record Drift(String state, String reason, String fix, Instant checkedAt, Instant driftedSince) {
+        boolean drifted() {
+            return "drifted".equals(state);
+        }
+    }
 
     /**
      * Every managed role and every role with a synced change, by name. The newest change is the one
@@ -39,18 +55,27 @@ record StatusRole(String role, boolean managed, Instant lastSyncedAt, String sec
                 + " SELECT DISTINCT ON (d.role_name) d.role_name, d.delivered_at, d.secret_version, d.secret_arn,"
                 + " d.outbox_id FROM credsync.delivery d WHERE d.status = 'synced'"
                 + " ORDER BY d.role_name, d.outbox_id DESC)"
-                + " SELECT COALESCE(m.role_name, l.role_name), m.role_name IS NOT NULL, l.delivered_at,"
-                + " l.secret_version, l.secret_arn, l.outbox_id"
-                + " FROM managed m FULL JOIN last_synced l ON l.role_name = m.role_name ORDER BY 1";
+                + " SELECT COALESCE(m.role_name, l.role_name) AS role_name, m.role_name IS NOT NULL, l.delivered_at,"
+                + " l.secret_version, l.secret_arn, l.outbox_id, c.state, c.reason, c.fix, c.checked_at, c.drifted_since"
+                + " FROM managed m FULL JOIN last_synced l ON l.role_name = m.role_name"
+                + " LEFT JOIN credsync.drift_check c ON c.role_name = COALESCE(m.role_name, l.role_name)"
+                + " ORDER BY 1";
         List<StatusRole> roles = new ArrayList<>();
         try (PreparedStatement statement = connection.prepareStatement(sql);
                 ResultSet rows = statement.executeQuery()) {
             while (rows.next()) {
                 Timestamp at = rows.getTimestamp(3);
-                roles.add(new StatusRole(rows.getString(1), rows.getBoolean(2), at == null ? null : at.toInstant(),
-                        rows.getString(4), rows.getString(5), rows.getObject(6, Long.class)));
+                String state = rows.getString(7);
+                Drift drift = state == null ? null : new Drift(state, rows.getString(8), rows.getString(9),
+                        instant(rows.getTimestamp(10)), instant(rows.getTimestamp(11)));
+                roles.add(new StatusRole(rows.getString(1), rows.getBoolean(2), instant(at), rows.getString(4),
+                        rows.getString(5), rows.getObject(6, Long.class), drift));
             }
         }
         return roles;
+    }
+
+    private static Instant instant(Timestamp at) {
+        return at == null ? null : at.toInstant();
     }
 }

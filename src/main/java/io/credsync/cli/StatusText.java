@@ -76,12 +76,20 @@ final class StatusText {
             out.println("  none managed (SELECT credsync.manage('app\\_%') adds a pattern)");
             return;
         }
-        OutputTable table = new OutputTable("ROLE", "MANAGED", "LAST SYNCED", "SECRET VERSION");
+        OutputTable table = new OutputTable("ROLE", "MANAGED", "LAST SYNCED", "SECRET VERSION", "DRIFT CHECK");
         for (StatusRole role : roles) {
             table.row(role.role(), role.managed() ? "yes" : "no",
                     role.lastSyncedAt() == null ? "never" : OutputText.time(role.lastSyncedAt()),
-                    role.secretVersion());
+                    role.secretVersion(), driftCell(role.drift()));
         }
         table.print(out, "  ");
+    }
+
+    private static String driftCell(StatusRole.Drift drift) {
+        if (drift == null) {
+            return "not yet";
+        }
+        String state = drift.state().replace('_', ' ');
+        return state + " (" + OutputText.time(drift.checkedAt()) + ")";
     }
 }

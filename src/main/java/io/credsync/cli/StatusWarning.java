@@ -69,6 +69,15 @@ record StatusWarning(String code, String message, List<String> advice) {
                     List.of("see why: credsync events --status failed --status rejected",
                             "fix the cause, then deliver them again: credsync replay --all-failed")));
         }
+        List<StatusRole> drifted = report.roles().stream()
+                .filter(r -> r.managed() && r.drift() != null && r.drift().drifted()).toList();
+        if (!drifted.isEmpty()) {
+            warnings.add(new StatusWarning("secret_drift", drifted.size() + " managed role"
+                    + (drifted.size() == 1 ? "'s secret does" : "s' secrets do") + " not log in (drift): "
+                    + String.join(", ", drifted.stream().map(StatusRole::role).toList())
+                    + "; applications reading " + (drifted.size() == 1 ? "it" : "them") + " cannot connect",
+                    drifted.stream().map(r -> r.role() + ": " + r.drift().reason() + "; fix: " + r.drift().fix()).toList()));
+        }
         Duration age = f.oldestPendingAge();
         if (age != null && age.compareTo(maxPendingAge) > 0) {
             warnings.add(new StatusWarning("pending_too_long", f.pendingEvents() + " event"

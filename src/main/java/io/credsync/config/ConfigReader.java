@@ -45,6 +45,7 @@ final class ConfigReader {
         sections.put("secrets", SecretsConfig.KEYS);
         sections.put("delivery", DeliveryConfig.KEYS);
         sections.put("metrics", MetricsConfig.KEYS);
+        sections.put("drift", DriftConfig.KEYS);
         return sections;
     }
 
@@ -84,10 +85,11 @@ final class ConfigReader {
         SecretsConfig secrets = SecretsConfig.read(sections.get("secrets"), database);
         DeliveryConfig delivery = DeliveryConfig.read(sections.get("delivery"));
         MetricsConfig metrics = MetricsConfig.read(sections.get("metrics"));
+        DriftConfig drift = DriftConfig.read(sections.get("drift"));
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        return new CredsyncConfig(database, replication, aws, secrets, delivery, metrics);
+        return new CredsyncConfig(database, replication, aws, secrets, delivery, metrics, drift);
     }
 
     private static ObjectNode readFile(Path file) throws ConfigException {

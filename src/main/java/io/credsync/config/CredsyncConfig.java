@@ -21,6 +21,7 @@ import java.util.Objects;
  * @param secrets the secrets' names and what a created one looks like
  * @param delivery retries and batches of writes to Secrets Manager
  * @param metrics where the metrics and health endpoints listen
+ * @param drift how often every managed role's secret is checked against the database
  */
 public record CredsyncConfig(
         DatabaseConfig database,
@@ -28,7 +29,8 @@ public record CredsyncConfig(
         AwsConfig aws,
         SecretsConfig secrets,
         DeliveryConfig delivery,
-        MetricsConfig metrics) {
+        MetricsConfig metrics,
+        DriftConfig drift) {
 
     public CredsyncConfig {
         Objects.requireNonNull(database, "database");
@@ -37,6 +39,7 @@ public record CredsyncConfig(
         Objects.requireNonNull(secrets, "secrets");
         Objects.requireNonNull(delivery, "delivery");
         Objects.requireNonNull(metrics, "metrics");
+        Objects.requireNonNull(drift, "drift");
     }
 
     /**

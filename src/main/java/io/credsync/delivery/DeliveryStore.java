@@ -113,20 +113,7 @@ public final class DeliveryStore implements AutoCloseable {
 
     /** The role's login facts, or empty if no such role exists. */
     public Optional<RoleLogin> roleLogin(String role) throws SQLException {
-        try (PreparedStatement statement = connection().prepareStatement(
-                "SELECT r.rolcanlogin, r.rolvaliduntil, r.rolconnlimit,"
-                        + " (SELECT count(*) FROM pg_stat_activity a WHERE a.usename = r.rolname)"
-                        + " FROM pg_roles r WHERE r.rolname = ?")) {
-            statement.setString(1, role);
-            try (ResultSet rows = statement.executeQuery()) {
-                if (!rows.next()) {
-                    return Optional.empty();
-                }
-                Timestamp validUntil = rows.getTimestamp(2);
-                return Optional.of(new RoleLogin(rows.getBoolean(1), validUntil == null ? null : validUntil.toInstant(),
-                        rows.getInt(3), rows.getLong(4)));
-            }
-        }
+        return RoleLogin.read(connection(), role);
     }
 
     /** The id of a change of {@code role} newer than {@code orderKey}, if there is one. */

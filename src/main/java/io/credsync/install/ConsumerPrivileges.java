@@ -15,8 +15,9 @@ import java.util.stream.Collectors;
  * The privileges the consumer's role needs, and which of them a role holds: one list, so that
  * what install grants and what doctor checks cannot drift apart. Stateless and thread-safe.
  *
- * <p>The consumer ({@code credsync run}) reads the outbox and records outcomes in
- * {@code credsync.delivery} (INSERT ... ON CONFLICT DO NOTHING, so no UPDATE), and streams
+ * <p>The consumer ({@code credsync run}) reads the outbox, records outcomes in
+ * {@code credsync.delivery} (INSERT ... ON CONFLICT DO NOTHING, so no UPDATE), keeps the verdicts
+ * of its drift check in {@code credsync.drift_check} (one row per managed role), and streams
  * through a logical slot, which needs the REPLICATION attribute (on RDS and Aurora, membership
  * of {@code rds_replication}). {@code doctor} and {@code status}, run with the same login, also
  * read the keys and the managed role patterns.
@@ -31,6 +32,12 @@ public final class ConsumerPrivileges {
                 "has_table_privilege(r.oid, 'credsync.delivery', 'SELECT')", true),
         DELIVERY_INSERT("INSERT ON credsync.delivery",
                 "has_table_privilege(r.oid, 'credsync.delivery', 'INSERT')", true),
+        // has_table_privilege with a list answers whether ANY is held: each one is asked on its own.
+        DRIFT_CHECK_WRITE("SELECT, INSERT, UPDATE, DELETE ON credsync.drift_check",
+                "has_table_privilege(r.oid, 'credsync.drift_check', 'SELECT')"
+                        + " AND has_table_privilege(r.oid, 'credsync.drift_check', 'INSERT')"
+                        + " AND has_table_privilege(r.oid, 'credsync.drift_check', 'UPDATE')"
+                        + " AND has_table_privilege(r.oid, 'credsync.drift_check', 'DELETE')", true),
         KEY_SELECT("SELECT ON credsync.encryption_key",
                 "has_table_privilege(r.oid, 'credsync.encryption_key', 'SELECT')", false),
         MANAGED_ROLE_SELECT("SELECT ON credsync.managed_role",

@@ -31,6 +31,7 @@ public final class DoctorChecks {
                 new ConsumerRoleCheck(),
                 new ManagedRolesCheck(),
                 new VerifiableRolesCheck(),
+                new SecretDriftCheck(),
                 new ActiveKeyCheck(),
                 new KmsDecryptCheck(),
                 new SecretsManagerCheck());

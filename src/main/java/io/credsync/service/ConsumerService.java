@@ -11,9 +11,13 @@ import io.credsync.delivery.DeliveryWorker;
 import io.credsync.delivery.LoginVerifier;
 import io.credsync.delivery.SecretFields;
 import io.credsync.delivery.Sleeper;
+import io.credsync.drift.AutoRotateNotPermittedException;
+import io.credsync.drift.DriftCheck;
+import io.credsync.drift.DriftMonitor;
 import io.credsync.metrics.CloudWatchExport;
 import io.credsync.metrics.CredsyncMeterRegistry;
 import io.credsync.metrics.DatabaseGauges;
+import io.credsync.metrics.DriftGauges;
 import io.credsync.metrics.MetricsServer;
 import io.credsync.metrics.MicrometerDeliveryMetrics;
 import io.credsync.metrics.ReadinessReport;
@@ -22,6 +26,7 @@ import io.credsync.replication.ReplicationException;
 import io.credsync.replication.ReplicationSettings;
 import io.credsync.replication.ReplicationSource;
 import io.credsync.secrets.SecretNamer;
+import io.credsync.secrets.SecretsManagerPasswordReader;
 import io.credsync.secrets.SecretsManagerSecretWriter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -78,22 +83,30 @@ public final class ConsumerService implements AutoCloseable {
      *     what to do)
      * @throws SQLException if the database cannot be reached
      * @throws IOException if the metrics endpoint cannot listen
+     * @throws AutoRotateNotPermittedException if {@code drift.auto_rotate} is on and the role may
+     *     not rotate
      */
-    public static ConsumerService start(CredsyncConfig config) throws ReplicationException, SQLException, IOException {
+    public static ConsumerService start(CredsyncConfig config) throws ReplicationException, SQLException, IOException,
+            AutoRotateNotPermittedException {
         ConsumerService service = new ConsumerService(config);
         try {
             service.startComponents();
             return service;
-        } catch (ReplicationException | SQLException | IOException | RuntimeException e) {
+        } catch (ReplicationException | SQLException | IOException | AutoRotateNotPermittedException
+                | RuntimeException e) {
             service.close();
             throw e;
         }
     }
 
-    private void startComponents() throws ReplicationException, SQLException, IOException {
+    private void startComponents() throws ReplicationException, SQLException, IOException,
+            AutoRotateNotPermittedException {
         log.info("starting credsync {} for database {} on {}:{}, slot {}", version(), config.database().name(),
                 config.database().host(), config.database().port(), config.replication().slot());
         DatabaseConnector connector = config.database().connector();
+        if (config.drift().enabled() && config.drift().autoRotate()) {
+            DriftMonitor.requireRotatePermission(connector);
+        }
         KmsClient kms = own(AwsClients.build(KmsClient.builder(), config.aws().region(),
                 config.aws().kmsEndpoint().orElse(null), null));
         SecretsManagerClient secretsManager = own(AwsClients.build(SecretsManagerClient.builder(),
@@ -108,15 +121,17 @@ public final class ConsumerService implements AutoCloseable {
         }
         MicrometerDeliveryMetrics metrics = own(new MicrometerDeliveryMetrics(meters));
 
+        SecretNamer namer = new SecretNamer(config.secrets().nameTemplate().toString(), config.secrets().prefix(),
+                config.secrets().overrides());
+        LoginVerifier verifier = new LoginVerifier(connector, Clock.systemUTC());
         DeliveryPipeline pipeline = new DeliveryPipeline(
                 new DeliveryStore(connector),
                 new EnvelopeOpener(new KmsKeyUnwrapper(kms)),
-                new LoginVerifier(connector, Clock.systemUTC()),
+                verifier,
                 config.delivery().verify(),
                 new SecretsManagerSecretWriter(secretsManager, config.secrets().kmsKeyId().orElse(null),
                         config.secrets().description(), config.secrets().tags()),
-                new SecretNamer(config.secrets().nameTemplate().toString(), config.secrets().prefix(),
-                        config.secrets().overrides()),
+                namer,
                 new SecretFields(config.secrets().engine(), config.secrets().host(), config.secrets().port(),
                         connector.databaseName()),
                 config.delivery().retryPolicy(),
@@ -137,6 +152,13 @@ public final class ConsumerService implements AutoCloseable {
                             .with("streaming", source.isStreaming())
                             .with("database", gauges.snapshot().isPresent())
                             .with("aws", pipeline.awsAnswering())));
+        }
+
+        if (config.drift().enabled()) {
+            DriftCheck check = new DriftCheck(new SecretsManagerPasswordReader(secretsManager), verifier, namer,
+                    connector.databaseName());
+            DriftGauges driftGauges = own(new DriftGauges(meters, Clock.systemUTC()));
+            own(new DriftMonitor(connector, check, config.drift(), source::isStreaming, driftGauges).start());
         }
 
         deliveryThread = new Thread(this::deliver, "credsync-delivery");

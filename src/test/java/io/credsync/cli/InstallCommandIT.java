@@ -103,10 +103,11 @@ class InstallCommandIT {
                 + "granted SELECT ON credsync.outbox TO " + consumer + "\n"
                 + "granted SELECT ON credsync.delivery TO " + consumer + "\n"
                 + "granted INSERT ON credsync.delivery TO " + consumer + "\n"
+                + "granted SELECT, INSERT, UPDATE, DELETE ON credsync.drift_check TO " + consumer + "\n"
                 + "granted SELECT ON credsync.encryption_key TO " + consumer + "\n"
                 + "granted SELECT ON credsync.managed_role TO " + consumer + "\n"
                 + "gave " + consumer + " the REPLICATION attribute\n"
-                + "done: 7 changes committed\n");
+                + "done: 8 changes committed\n");
 
         try (Connection c = cluster.connect(database, consumer, "consumer-password")) {
             long outboxId;
@@ -121,6 +122,11 @@ class InstallCommandIT {
                 insert.setLong(1, outboxId);
                 assertThat(insert.executeUpdate()).as("the consumer records the delivery").isEqualTo(1);
             }
+            execute(c, "INSERT INTO credsync.drift_check (role_name, state) VALUES ('" + managed + "', 'in_sync')"
+                    + " ON CONFLICT (role_name) DO UPDATE SET state = excluded.state");
+            assertThat(count(c, "SELECT count(*) FROM credsync.drift_check")).as("it records drift checks")
+                    .isEqualTo(1);
+            execute(c, "DELETE FROM credsync.drift_check");
             assertThat(count(c, "SELECT count(*) FROM pg_roles WHERE rolname = current_user AND rolreplication"))
                     .as("it may stream from a slot").isEqualTo(1);
             assertThatThrownBy(() -> execute(c, "SELECT credsync.manage('%')"))
@@ -146,7 +152,7 @@ class InstallCommandIT {
         assertThat(run.out()).startsWith("would create extension credsync " + V + " (native) with pgcrypto\n"
                         + "would grant USAGE ON SCHEMA credsync TO " + consumer + "\n")
                 .contains("would give " + consumer + " the REPLICATION attribute\n")
-                .endsWith("dry run: 8 changes planned, none made\n");
+                .endsWith("dry run: 9 changes planned, none made\n");
         try (Connection c = cluster.connectAsSuperuser(database)) {
             assertThat(count(c, "SELECT count(*) FROM pg_extension WHERE extname = 'credsync'")).isZero();
             assertThat(count(c, "SELECT count(*) FROM pg_roles WHERE rolname = '" + consumer + "' AND rolreplication"))

@@ -83,7 +83,7 @@ class CredsyncConfigTest {
         SecretsConfig s = c.secrets();
         return new CredsyncConfig(c.database(), c.replication(), c.aws(), new SecretsConfig(s.nameTemplate(),
                 s.prefix(), s.kmsKeyId(), s.description(), tags, s.engine(), s.host(), s.port(), s.overrides()),
-                c.delivery(), c.metrics());
+                c.delivery(), c.metrics(), c.drift());
     }
 
     @Test
@@ -91,7 +91,8 @@ class CredsyncConfigTest {
         String example = Files.readString(EXAMPLE);
         Map<String, List<String>> sections = Map.of("database", DatabaseConfig.KEYS,
                 "replication", ReplicationConfig.KEYS, "aws", AwsConfig.KEYS, "secrets", SecretsConfig.KEYS,
-                "delivery", DeliveryConfig.KEYS, "metrics", MetricsConfig.KEYS);
+                "delivery", DeliveryConfig.KEYS, "metrics", MetricsConfig.KEYS,
+                "drift", DriftConfig.KEYS);
         sections.forEach((section, keys) -> {
             assertThat(example).contains(section + ":\n");
             for (String key : keys) {

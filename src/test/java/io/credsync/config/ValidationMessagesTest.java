@@ -57,6 +57,9 @@ class ValidationMessagesTest {
             CREDSYNC_DELIVERY_RETRY_MAX         | 100ms             | delivery.retry_max: must be at least delivery.retry_initial (200ms), got 100ms
             CREDSYNC_DELIVERY_MAX_BATCH         | 10001             | delivery.max_batch: must be between 1 and 10000, got 10001
             CREDSYNC_DELIVERY_MAX_BATCH         | many              | delivery.max_batch: must be a whole number, got many
+            CREDSYNC_DRIFT_INTERVAL             | 500ms             | drift.interval: must be at least 1s, got 500ms
+            CREDSYNC_DRIFT_INTERVAL             | often             | drift.interval: must be a duration like
+            CREDSYNC_DRIFT_ENABLED              | yes               | drift.enabled: must be true or false, got yes
             """)
     void aBadValueFromTheEnvironmentIsRefusedNamingItsKeyAndVariable(String variable, String value, String message) {
         assertThatThrownBy(() -> load(environment(variable, value)))

@@ -113,15 +113,21 @@ final class SlotCatalog {
         }
     }
 
+    /** The first release whose logical slots can be synchronized to a physical standby. */
+    static final int FAILOVER_SLOTS_SINCE = 170000;
+
     /**
      * Creates logical slot {@code slot} with pgoutput. Waits, as PostgreSQL does, for
-     * transactions running at that moment to end.
+     * transactions running at that moment to end. On PostgreSQL 17 and later the slot is created
+     * with {@code failover = true}, so that a standby with {@code sync_replication_slots} keeps a
+     * copy and the slot survives a failover (RDS Multi-AZ clusters, Aurora, Patroni); before 17
+     * there is no such option, and a failover loses the slot (the consumer then recreates it and
+     * delivers from the outbox table).
      *
      * @return the position the slot starts at, or empty if another process created it first
      */
     static Optional<Lsn> create(Connection connection, String slot) throws SQLException {
-        String sql = "SELECT lsn::text FROM pg_catalog.pg_create_logical_replication_slot(?, 'pgoutput')";
-        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+        try (PreparedStatement statement = connection.prepareStatement(createSql(serverVersionNum(connection)))) {
             statement.setString(1, slot);
             try (ResultSet row = statement.executeQuery()) {
                 row.next();
@@ -133,6 +139,23 @@ final class SlotCatalog {
                 return Optional.empty();
             }
             throw e;
+        }
+    }
+
+    /** Pure: the statement that creates a slot on a server of {@code serverVersionNum}. */
+    static String createSql(int serverVersionNum) {
+        // Arguments: name, plugin, temporary, two-phase, failover (PostgreSQL 17+).
+        return serverVersionNum >= FAILOVER_SLOTS_SINCE
+                ? "SELECT lsn::text FROM pg_catalog.pg_create_logical_replication_slot(?, 'pgoutput', false, false, true)"
+                : "SELECT lsn::text FROM pg_catalog.pg_create_logical_replication_slot(?, 'pgoutput')";
+    }
+
+    static int serverVersionNum(Connection connection) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(
+                "SELECT pg_catalog.current_setting('server_version_num')::int");
+                ResultSet row = statement.executeQuery()) {
+            row.next();
+            return row.getInt(1);
         }
     }
 }

@@ -138,7 +138,8 @@ class GrafanaDashboardIT {
 
         fixture = SyncFixture.create("grafana");
         fixture.database().manage("x\\_%");
-        ConsumerProcess consumer = fixture.startConsumer();
+        // A drift check every second, so that the per-role drift gauge exists within the wait below.
+        ConsumerProcess consumer = fixture.startConsumer(Map.of("CREDSYNC_DRIFT_INTERVAL", "1s"));
         String role = RoleStatements.uniqueName("x");
         String failing = RoleStatements.uniqueName("x");
         try (Connection superuser = fixture.database().connectAsSuperuser()) {

@@ -156,7 +156,7 @@ public final class PostgresCluster implements AutoCloseable {
         try {
             script = Files.createTempFile(baseDir, "psql-", ".sql");
             Files.writeString(script, sql, StandardCharsets.UTF_8);
-            List<String> command = List.of(TestEnvironment.pgBinary("psql").toString(),
+            List<String> command = List.of(options.program("psql").toString(),
                     "--no-psqlrc", "--quiet", "--set=ON_ERROR_STOP=1",
                     "--host=" + baseDir, "--port=" + port, "--username=" + SUPERUSER, "--dbname=" + database,
                     "--file=" + script);
@@ -182,7 +182,7 @@ public final class PostgresCluster implements AutoCloseable {
             return;
         }
         try {
-            pgCtl("pg_ctl stop", TestEnvironment.pgBinary("pg_ctl").toString(), "-D", dataDir.toString(),
+            pgCtl("pg_ctl stop", options.program("pg_ctl").toString(), "-D", dataDir.toString(),
                     "-m", mode.pgCtlName(), "-w", "-t", "60", "stop");
         } catch (IllegalStateException e) {
             // A server that died by itself (or was killed) left nothing to stop: that is not an error.
@@ -288,7 +288,7 @@ public final class PostgresCluster implements AutoCloseable {
                 Directories.giveToPostgresUser(baseDir);
                 Directories.giveToPostgresUser(passwordFile);
             }
-            pgCtl("initdb", TestEnvironment.pgBinary("initdb").toString(),
+            pgCtl("initdb", options.program("initdb").toString(),
                     "--pgdata=" + dataDir, "--username=" + SUPERUSER, "--pwfile=" + passwordFile,
                     "--auth-local=trust", "--auth-host=scram-sha-256", "--encoding=UTF8",
                     "--locale=" + TestEnvironment.initdbLocale(), "--no-sync", "--no-instructions");
@@ -345,7 +345,7 @@ public final class PostgresCluster implements AutoCloseable {
 
     private void pgCtlStart() {
         try {
-            pgCtl("pg_ctl start", TestEnvironment.pgBinary("pg_ctl").toString(), "-D", dataDir.toString(),
+            pgCtl("pg_ctl start", options.program("pg_ctl").toString(), "-D", dataDir.toString(),
                     "-l", logFile.toString(), "-w", "-t", "60", "start");
         } catch (IllegalStateException e) {
             throw new IllegalStateException(e.getMessage() + "\nserver log " + logFile + ":\n" + tail(serverLog()), e);

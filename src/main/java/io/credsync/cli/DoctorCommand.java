@@ -7,12 +7,8 @@ import io.credsync.install.DoctorChecks;
 import io.credsync.install.DoctorContext;
 import java.io.PrintWriter;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code credsync doctor}: runs every check of {@link DoctorChecks#standard()} and prints one line
@@ -28,25 +24,14 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:no check failed (warnings allowed)", "1:at least one check failed", "2:bad usage",
                 "3:the configuration is not valid"})
-final class DoctorCommand implements Callable<Integer> {
-
-    @Mixin
-    ConfigOption config;
-
-    @Spec
-    CommandSpec spec;
+final class DoctorCommand extends ConfiguredCommand {
 
     @Option(names = "--consumer-role", paramLabel = "NAME",
             description = "The role whose privileges to check (default: database.user).")
     String consumerRole;
 
     @Override
-    public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        CredsyncConfig loaded = config.load(spec.commandLine().getErr());
-        if (loaded == null) {
-            return Main.EXIT_CONFIG;
-        }
+    int run(CredsyncConfig loaded, PrintWriter out, PrintWriter err) {
         List<Doctor.Finding> findings;
         try (DoctorContext context = DoctorContext.of(loaded, consumerRole)) {
             findings = new Doctor(DoctorChecks.standard()).run(context, finding -> {

@@ -11,15 +11,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.TypeConversionException;
 
 /**
@@ -40,13 +36,10 @@ import picocli.CommandLine.TypeConversionException;
             "1:the database could not be read",
             "2:bad usage",
             "3:the configuration is not valid"})
-final class EventsCommand implements Callable<Integer> {
+final class EventsCommand extends ConfiguredCommand {
 
     /** The most rows one listing may ask for: more is a job for SQL, not for a terminal. */
     static final int MAX_LIMIT = 10_000;
-
-    @Mixin
-    ConfigOption config;
 
     @Option(names = "--status", paramLabel = "STATUS", converter = StatusConverter.class,
             description = "Only events with this status: pending, synced, superseded, ignored, failed or"
@@ -63,21 +56,16 @@ final class EventsCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object, {\"events\": [...]}, instead of a table.")
     boolean json;
 
-    @Spec
-    CommandSpec spec;
-
     @Override
-    public Integer call() {
+    void checkArguments() {
         if (limit < 1 || limit > MAX_LIMIT) {
             throw new ParameterException(spec.commandLine(),
                     "--limit must be between 1 and " + MAX_LIMIT + ", got " + limit);
         }
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        CredsyncConfig loaded = config.load(err);
-        if (loaded == null) {
-            return Main.EXIT_CONFIG;
-        }
+    }
+
+    @Override
+    int run(CredsyncConfig loaded, PrintWriter out, PrintWriter err) {
         List<EventsRow> events;
         try (Connection connection = CliDatabase.open(loaded.database(), "events", true)) {
             events = EventsRow.read(connection, statuses.stream().distinct().toList(), role, limit);

@@ -10,12 +10,8 @@ import io.credsync.install.SqlErrors;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 import software.amazon.awssdk.services.kms.KmsClient;
 
 /**
@@ -32,26 +28,14 @@ import software.amazon.awssdk.services.kms.KmsClient;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:the key is the active key", "1:KMS or the database refused, or the key does not fit",
                 "2:bad usage", "3:the configuration is not valid"})
-final class KeysAddCommand implements Callable<Integer> {
-
-    @Mixin
-    ConfigOption config;
-
-    @Spec
-    CommandSpec spec;
+final class KeysAddCommand extends ConfiguredCommand {
 
     @Option(names = "--kms-key", required = true, paramLabel = "KEY",
             description = "The KMS key: key id, alias/NAME, or the ARN of either.")
     String kmsKey;
 
     @Override
-    public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        CredsyncConfig loaded = config.load(err);
-        if (loaded == null) {
-            return Main.EXIT_CONFIG;
-        }
+    int run(CredsyncConfig loaded, PrintWriter out, PrintWriter err) {
         AwsConfig aws = loaded.aws();
         try (KmsClient kms = AwsClients.build(KmsClient.builder(), aws.region(), aws.kmsEndpoint().orElse(null), null);
                 Connection connection = loaded.database().connector().connect()) {

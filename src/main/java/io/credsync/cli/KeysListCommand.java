@@ -11,11 +11,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code credsync keys list}: the registered keys, one line each, the oldest first. Not
@@ -26,24 +22,12 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:listed (also when there are none)", "1:the database refused", "2:bad usage",
                 "3:the configuration is not valid"})
-final class KeysListCommand implements Callable<Integer> {
+final class KeysListCommand extends ConfiguredCommand {
 
     private static final String FORMAT = "%-6s  %-20s  %4s  %s%n";
 
-    @Mixin
-    ConfigOption config;
-
-    @Spec
-    CommandSpec spec;
-
     @Override
-    public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        CredsyncConfig loaded = config.load(err);
-        if (loaded == null) {
-            return Main.EXIT_CONFIG;
-        }
+    int run(CredsyncConfig loaded, PrintWriter out, PrintWriter err) {
         List<RegisteredKey> keys;
         try (Connection connection = loaded.database().connector().connect()) {
             keys = KeyRegistry.list(connection);

@@ -8,14 +8,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code credsync replay}: queues events for delivery again through {@code credsync.replay(id)},
@@ -39,10 +35,7 @@ import picocli.CommandLine.Spec;
             "1:at least one could not be replayed (each is explained), or the database could not be reached",
             "2:bad usage",
             "3:the configuration is not valid"})
-final class ReplayCommand implements Callable<Integer> {
-
-    @Mixin
-    ConfigOption config;
+final class ReplayCommand extends ConfiguredCommand {
 
     @Parameters(paramLabel = "ID", arity = "0..*", description = "Outbox ids of the events to replay.")
     List<Long> ids = new ArrayList<>();
@@ -50,22 +43,17 @@ final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--all-failed", description = "Replay every failed or rejected change not replayed since.")
     boolean allFailed;
 
-    @Spec
-    CommandSpec spec;
-
     @Override
-    public Integer call() {
+    void checkArguments() {
         if (allFailed == !ids.isEmpty()) {
             throw new ParameterException(spec.commandLine(), allFailed
                     ? "give either event ids or --all-failed, not both"
                     : "give the ids of the events to replay, or --all-failed");
         }
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        CredsyncConfig loaded = config.load(err);
-        if (loaded == null) {
-            return Main.EXIT_CONFIG;
-        }
+    }
+
+    @Override
+    int run(CredsyncConfig loaded, PrintWriter out, PrintWriter err) {
         try (Connection connection = CliDatabase.open(loaded.database(), "replay", false)) {
             List<Long> targets = allFailed ? ReplayTargets.failed(connection) : ids.stream().distinct().toList();
             if (targets.isEmpty()) {

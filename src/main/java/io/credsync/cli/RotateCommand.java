@@ -6,13 +6,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code credsync rotate ROLE}: a new random password for a managed role, set inside the
@@ -28,13 +24,7 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:the password was changed", "1:the database refused (the message says why)",
                 "2:bad usage", "3:the configuration is not valid"})
-final class RotateCommand implements Callable<Integer> {
-
-    @Mixin
-    ConfigOption config;
-
-    @Spec
-    CommandSpec spec;
+final class RotateCommand extends ConfiguredCommand {
 
     @Parameters(paramLabel = "ROLE", description = "The managed role whose password to rotate.")
     String role;
@@ -44,13 +34,7 @@ final class RotateCommand implements Callable<Integer> {
     int length;
 
     @Override
-    public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        CredsyncConfig loaded = config.load(err);
-        if (loaded == null) {
-            return Main.EXIT_CONFIG;
-        }
+    int run(CredsyncConfig loaded, PrintWriter out, PrintWriter err) {
         try (Connection connection = CliDatabase.open(loaded.database(), "rotate", false);
                 PreparedStatement rotate = connection.prepareStatement("SELECT credsync.rotate(?, ?)")) {
             rotate.setString(1, role);

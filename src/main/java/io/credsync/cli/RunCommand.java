@@ -5,16 +5,13 @@ import io.credsync.drift.AutoRotateNotPermittedException;
 import io.credsync.replication.ReplicationException;
 import io.credsync.service.ConsumerService;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.sql.SQLException;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code credsync run}: the service. Runs until SIGTERM or SIGINT, then finishes or abandons the
@@ -23,23 +20,13 @@ import picocli.CommandLine.Spec;
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = {"Streams the outbox and writes each password change to Secrets Manager.",
                 "Every setting can also come from the environment (CREDSYNC_<SECTION>_<KEY>)."})
-final class RunCommand implements Callable<Integer> {
+final class RunCommand extends ConfiguredCommand {
 
     private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
     private static final long SHUTDOWN_LIMIT_SECONDS = 10;
 
-    @Mixin
-    ConfigOption config;
-
-    @Spec
-    CommandSpec spec;
-
     @Override
-    public Integer call() {
-        CredsyncConfig loaded = config.load(spec.commandLine().getErr());
-        if (loaded == null) {
-            return Main.EXIT_CONFIG;
-        }
+    int run(CredsyncConfig loaded, PrintWriter out, PrintWriter err) {
         ConsumerService service;
         try {
             service = ConsumerService.start(loaded);

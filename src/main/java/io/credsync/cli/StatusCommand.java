@@ -8,15 +8,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.TypeConversionException;
 
 /**
@@ -41,13 +37,10 @@ import picocli.CommandLine.TypeConversionException;
             "2:bad usage",
             "3:the configuration is not valid",
             "4:something needs attention (a WARNING is printed; in --json, \"status\": \"attention\")"})
-final class StatusCommand implements Callable<Integer> {
+final class StatusCommand extends ConfiguredCommand {
 
     /** Exit code when the report has warnings. */
     static final int EXIT_ATTENTION = 4;
-
-    @Mixin
-    ConfigOption config;
 
     @Option(names = "--json", description = "Print one JSON object instead of text.")
     boolean json;
@@ -58,17 +51,8 @@ final class StatusCommand implements Callable<Integer> {
                     + " (default: ${DEFAULT-VALUE}).")
     Duration maxPendingAge;
 
-    @Spec
-    CommandSpec spec;
-
     @Override
-    public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        CredsyncConfig loaded = config.load(err);
-        if (loaded == null) {
-            return Main.EXIT_CONFIG;
-        }
+    int run(CredsyncConfig loaded, PrintWriter out, PrintWriter err) {
         StatusReport report;
         try (Connection connection = CliDatabase.open(loaded.database(), "status", true)) {
             report = StatusReport.read(connection, loaded.replication().slot(), Clock.systemUTC());

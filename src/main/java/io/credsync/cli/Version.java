@@ -1,5 +1,6 @@
 package io.credsync.cli;
 
+import io.credsync.service.ConsumerService;
 import picocli.CommandLine.IVersionProvider;
 
 /** The version from the jar's manifest, or "development" when run from classes. */
@@ -7,7 +8,6 @@ final class Version implements IVersionProvider {
 
     @Override
     public String[] getVersion() {
-        String version = Main.class.getPackage().getImplementationVersion();
-        return new String[] {"credsync " + (version != null ? version : "development")};
+        return new String[] {"credsync " + ConsumerService.version()};
     }
 }

@@ -253,9 +253,10 @@ public final class ConsumerService implements AutoCloseable {
         }
     }
 
-    private static String version() {
+    /** credsync's version, from the jar's manifest; {@code development} when run from classes. */
+    public static String version() {
         String version = ConsumerService.class.getPackage().getImplementationVersion();
-        return version != null ? version : "(development build)";
+        return version != null ? version : "development";
     }
 
     private <T extends AutoCloseable> T own(T resource) {

@@ -136,6 +136,11 @@ public final class SyncFixture implements AutoCloseable {
         return consumer;
     }
 
+    /** The {@code secrets.prefix} of this fixture's consumers. */
+    public String secretPrefix() {
+        return secretPrefix;
+    }
+
     /** The secret name credsync's default template gives {@code role}. */
     public String secretName(String role) {
         return secretPrefix + database.name() + "/" + role;

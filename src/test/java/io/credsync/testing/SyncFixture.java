@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -134,6 +135,36 @@ public final class SyncFixture implements AutoCloseable {
         ConsumerProcess consumer = ConsumerProcess.start(consumerDir, consumerYaml(), env);
         consumers.add(consumer);
         return consumer;
+    }
+
+    /**
+     * What a command of the real CLI printed (stdout and stderr together) and its exit code.
+     *
+     * @param exitCode the process's exit code
+     * @param output everything it printed
+     */
+    public record CliRun(int exitCode, String output) {
+    }
+
+    /**
+     * Runs {@code java -jar credsync.jar <args> --config <the consumer's configuration>} as its own
+     * process, as an operator would, and waits for it.
+     */
+    public CliRun runCli(String... args) {
+        Path config = dir.resolve("cli.yaml");
+        try {
+            Files.writeString(config, consumerYaml().replace("${METRICS_PORT}", "0"), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + config, e);
+        }
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-jar", Path.of(System.getProperty("credsync.jar", "target/credsync.jar"))
+                .toAbsolutePath().toString()));
+        command.addAll(List.of(args));
+        command.addAll(List.of("--config", config.toString()));
+        Commands.Result result = Commands.run(command, dir, Map.of("CREDSYNC_TEST_DB_PASSWORD",
+                database.postgres().superuserPassword()), null, Commands.DEFAULT_TIMEOUT);
+        return new CliRun(result.exitCode(), result.output());
     }
 
     /** The secret name credsync's default template gives {@code role}. */

@@ -482,10 +482,7 @@ class ConsumerEndToEndIT {
     }
 
     private void assertLogsIn(JsonNode secret) throws SQLException {
-        try (Connection login = fixture.database().postgres().connect(secret.path("dbname").asText(),
-                secret.path("username").asText(), secret.path("password").asText())) {
-            assertThat(login.isValid(5)).as("the secret's password logs in").isTrue();
-        }
+        assertThat(fixture.secretLogsIn(secret)).as("the secret's password logs in").isTrue();
     }
 
     private void awaitEveryEventDelivered() throws Exception {
@@ -510,17 +507,6 @@ class ConsumerEndToEndIT {
     }
 
     private List<String> deliveryColumn(String role, String column) throws SQLException {
-        List<String> values = new ArrayList<>();
-        try (Connection superuser = fixture.database().connectAsSuperuser();
-                PreparedStatement statement = superuser.prepareStatement("SELECT " + column
-                        + " FROM credsync.delivery d WHERE d.role_name = ? ORDER BY d.outbox_id")) {
-            statement.setString(1, role);
-            try (ResultSet rows = statement.executeQuery()) {
-                while (rows.next()) {
-                    values.add(rows.getString(1));
-                }
-            }
-        }
-        return values;
+        return fixture.deliveryColumn(role, column);
     }
 }

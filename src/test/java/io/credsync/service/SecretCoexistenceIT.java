@@ -8,8 +8,6 @@ import io.credsync.testing.MotoServer;
 import io.credsync.testing.RoleStatements;
 import io.credsync.testing.SyncFixture;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -185,36 +183,19 @@ class SecretCoexistenceIT {
     }
 
     private void assertLogsIn(JsonNode secret) throws SQLException {
-        try (Connection login = fixture.database().postgres().connect(secret.path("dbname").asText(),
-                secret.path("username").asText(), secret.path("password").asText())) {
-            assertThat(login.isValid(5)).as("the secret's password logs in").isTrue();
-        }
+        assertThat(fixture.secretLogsIn(secret)).as("the secret of " + secret.path("username").asText()
+                + " logs in").isTrue();
     }
 
     private List<String> statuses(String role) throws SQLException {
-        return column(role, "d.status");
+        return fixture.deliveryColumn(role, "d.status");
     }
 
     private List<String> reasons(String role) throws SQLException {
-        return column(role, "coalesce(d.reason, '')");
+        return fixture.deliveryColumn(role, "coalesce(d.reason, '')");
     }
 
     private List<Long> outboxIds(String role) throws SQLException {
-        return column(role, "d.outbox_id::text").stream().map(Long::valueOf).toList();
-    }
-
-    private List<String> column(String role, String column) throws SQLException {
-        List<String> values = new ArrayList<>();
-        try (Connection superuser = fixture.database().connectAsSuperuser();
-                PreparedStatement statement = superuser.prepareStatement("SELECT " + column
-                        + " FROM credsync.delivery d WHERE d.role_name = ? ORDER BY d.outbox_id")) {
-            statement.setString(1, role);
-            try (ResultSet rows = statement.executeQuery()) {
-                while (rows.next()) {
-                    values.add(rows.getString(1));
-                }
-            }
-        }
-        return values;
+        return fixture.deliveryColumn(role, "d.outbox_id::text").stream().map(Long::valueOf).toList();
     }
 }

@@ -205,6 +205,40 @@ public final class SyncFixture implements AutoCloseable {
         return awaitSecret(role, s -> password.equals(s.path("password").asText(null)), timeout);
     }
 
+    /**
+     * Logs in to the secret's database as its user with its password, as an application would.
+     *
+     * @return whether the connection is valid
+     * @throws SQLException when PostgreSQL refuses the login
+     */
+    public boolean secretLogsIn(JsonNode secret) throws SQLException {
+        try (Connection login = database.postgres().connect(secret.path("dbname").asText(),
+                secret.path("username").asText(), secret.path("password").asText())) {
+            return login.isValid(5);
+        }
+    }
+
+    /**
+     * One value of each of the role's delivery rows, in outbox order.
+     *
+     * @param expression what to read, an SQL expression over {@code credsync.delivery d}, e.g.
+     *     {@code d.status}; test code only, never user input
+     */
+    public List<String> deliveryColumn(String role, String expression) throws SQLException {
+        List<String> values = new ArrayList<>();
+        try (Connection superuser = database.connectAsSuperuser();
+                PreparedStatement statement = superuser.prepareStatement("SELECT " + expression
+                        + " FROM credsync.delivery d WHERE d.role_name = ? ORDER BY d.outbox_id")) {
+            statement.setString(1, role);
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    values.add(rows.getString(1));
+                }
+            }
+        }
+        return values;
+    }
+
     /** Outbox rows that have no delivery row yet. */
     public long pendingEvents() throws SQLException {
         try (Connection connection = database.connectAsSuperuser();

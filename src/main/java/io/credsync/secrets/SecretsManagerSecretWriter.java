@@ -78,7 +78,8 @@ public final class SecretsManagerSecretWriter implements SecretWriter {
     public SecretsManagerSecretWriter(SecretsManagerClient client, String kmsKeyId, String description,
             Map<String, String> tags, Set<String> allowConflictingRoles) {
         this.client = Objects.requireNonNull(client, "client");
-        this.allowConflictingRoles = Set.copyOf(Objects.requireNonNull(allowConflictingRoles, "allowConflictingRoles"));
+        this.allowConflictingRoles = Set.copyOf(Objects.requireNonNull(allowConflictingRoles,
+                "allowConflictingRoles"));
         this.kmsKeyId = kmsKeyId;
         this.description = description;
         // Sorted: the same configuration makes the same request every time.
@@ -111,8 +112,10 @@ public final class SecretsManagerSecretWriter implements SecretWriter {
         }
         String knownArn = described.map(DescribeSecretResponse::arn).orElse(null);
         Optional<GetSecretValueResponse> current = readCurrent(update, knownArn != null ? knownArn : name);
-        return put(update, knownArn != null ? knownArn : current.map(GetSecretValueResponse::arn).orElse(null),
-                current);
+        if (knownArn == null) {
+            knownArn = current.map(GetSecretValueResponse::arn).orElse(null);
+        }
+        return put(update, knownArn, current);
     }
 
     /** @return the secret's metadata, or empty when there is no secret of that name */

@@ -18,7 +18,9 @@ import picocli.CommandLine.Option;
         description = {"Checks that credsync can work here, and says how to fix what is wrong.",
                 "Database settings, the passcheck hook, the extension, publication and slot, the consumer role's"
                         + " privileges, the active key against KMS (with a kms:Decrypt round trip), and Secrets"
-                        + " Manager permissions (probed on a secret name that does not exist: nothing is written).",
+                        + " Manager permissions (probed on a secret name that does not exist: nothing is written),"
+                        + " and the managed roles' secrets that credsync would refuse to write (owned by another"
+                        + " service, rotated, or scheduled for deletion).",
                 "Run it with the consumer's configuration and AWS credentials, so that it checks what the consumer"
                         + " can do."},
         exitCodeListHeading = "%nExit codes:%n",

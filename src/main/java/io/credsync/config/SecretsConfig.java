@@ -1,21 +1,24 @@
 package io.credsync.config;
 
 import io.credsync.config.Section.Setting;
+import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
  * The {@code secrets} section: what each role's secret is called, how a missing one is created,
  * and what goes into its value besides the password.
  *
- * <p>Immutable and thread-safe. No component is null; the maps are unmodifiable and keep the
- * order they were given in.
+ * <p>Immutable and thread-safe. No component is null; the maps and the set are unmodifiable and
+ * keep the order they were given in.
  *
  * @param nameTemplate the secret's name, from {@code {prefix}}, {@code {database}} and {@code {role}}
  * @param prefix what {@code {prefix}} stands for; may be empty
@@ -28,6 +31,8 @@ import java.util.regex.Pattern;
  *     by default {@code database.host}
  * @param port the secret's {@code port}, by default {@code database.port}
  * @param overrides secret names for particular roles, instead of the template's
+ * @param allowConflictingRoles roles whose secret credsync writes even when another service owns
+ *     it ({@code OwningService}) or rotation is enabled on it; any other role's event then fails
  */
 public record SecretsConfig(
         SecretNameTemplate nameTemplate,
@@ -38,10 +43,14 @@ public record SecretsConfig(
         String engine,
         String host,
         int port,
-        Map<String, String> overrides) {
+        Map<String, String> overrides,
+        Set<String> allowConflictingRoles) {
 
     static final List<String> KEYS = List.of("name_template", "prefix", "kms_key_id", "description",
-            "tags", "engine", "host", "port", "overrides");
+            "tags", "engine", "host", "port", "overrides", "allow_conflicting_roles");
+
+    /** PostgreSQL's longest name (NAMEDATALEN - 1): a longer entry could never be a role's name. */
+    private static final int MAX_ROLE_NAME_BYTES = 63;
 
     static final String DEFAULT_TEMPLATE = "{prefix}{database}/{role}";
     static final String DEFAULT_DESCRIPTION = "Managed by credsync: kept in step with the database role's password";
@@ -58,6 +67,7 @@ public record SecretsConfig(
         Objects.requireNonNull(host, "host");
         tags = Collections.unmodifiableMap(new LinkedHashMap<>(tags));
         overrides = Collections.unmodifiableMap(new LinkedHashMap<>(overrides));
+        allowConflictingRoles = Collections.unmodifiableSet(new LinkedHashSet<>(allowConflictingRoles));
     }
 
     /**
@@ -89,10 +99,12 @@ public record SecretsConfig(
         String host = s.nonBlank("host", database == null ? null : database.host());
         int port = s.isSet("port") || database == null ? s.integer("port", 0, 1, 65535) : database.port();
         Map<String, String> overrides = overrides(s);
+        Set<String> allowConflictingRoles = allowConflictingRoles(s);
         if (s.failed() || host == null) {
             return null; // a null host means the database section failed, and said why
         }
-        return new SecretsConfig(template, prefix, kmsKeyId, description, tags, engine, host, port, overrides);
+        return new SecretsConfig(template, prefix, kmsKeyId, description, tags, engine, host, port, overrides,
+                allowConflictingRoles);
     }
 
     private static SecretNameTemplate template(Section s) {
@@ -124,6 +136,22 @@ public record SecretsConfig(
             }
         });
         return tags;
+    }
+
+    private static Set<String> allowConflictingRoles(Section s) {
+        String key = "allow_conflicting_roles";
+        Set<String> roles = new LinkedHashSet<>();
+        for (String role : s.list(key)) {
+            if (role.isEmpty()) {
+                s.problem(key, "an entry is empty; each must be a role name");
+            } else if (role.getBytes(StandardCharsets.UTF_8).length > MAX_ROLE_NAME_BYTES) {
+                s.problem(key, role + " is longer than " + MAX_ROLE_NAME_BYTES
+                        + " bytes, PostgreSQL's limit for a role name, so no role has that name");
+            } else if (!roles.add(role)) {
+                s.problem(key, role + " is given twice");
+            }
+        }
+        return roles;
     }
 
     private static Map<String, String> overrides(Section s) {

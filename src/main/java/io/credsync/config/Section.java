@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.math.BigInteger;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -247,6 +248,45 @@ final class Section {
                 problem(key + "." + entry.getKey(), "must be a single value");
             } else {
                 result.put(entry.getKey(), entry.getValue().asText());
+            }
+        }
+        return result;
+    }
+
+    /**
+     * A list of single values: a YAML sequence, or {@code a,b,c} in the environment (which, like
+     * a map, replaces the file's list as a whole). Entries are stripped; blank entries in the
+     * environment are skipped (a trailing comma is harmless), an empty one in the file is kept
+     * for the caller to refuse.
+     *
+     * @return the entries in the order given; empty if unset; modifiable (a copy)
+     */
+    List<String> list(String key) {
+        String variable = variable(declared(key));
+        String value = environment.get(variable);
+        List<String> result = new ArrayList<>();
+        if (value != null && !value.isEmpty()) {
+            for (String item : value.split(",")) {
+                if (!item.isBlank()) {
+                    result.add(item.strip());
+                }
+            }
+            return result;
+        }
+        JsonNode node = yaml.get(key);
+        if (node == null || node.isNull()) {
+            return result;
+        }
+        if (!node.isArray()) {
+            problem(key, "must be a list (in YAML, one \"- name\" line each, or [a, b])");
+            return result;
+        }
+        for (int i = 0; i < node.size(); i++) {
+            JsonNode item = node.get(i);
+            if (!item.isValueNode() || item.isNull()) {
+                problem(key, "entry " + (i + 1) + " must be a single value");
+            } else {
+                result.add(item.asText().strip());
             }
         }
         return result;

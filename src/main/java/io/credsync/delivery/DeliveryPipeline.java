@@ -191,8 +191,10 @@ public final class DeliveryPipeline implements AutoCloseable {
             } catch (SecretWriteException e) {
                 if (!e.isTransient()) {
                     log.warn("event {} of role {} failed: {}", event.eventId(), event.roleName(), e.getMessage());
-                    return DeliveryRecord.of(event, DeliveryStatus.FAILED, attempts,
-                            e.errorCode() + ": " + e.getMessage(), lsn);
+                    // A permanent refusal needs a person to fix its cause; then a replay delivers the event.
+                    return DeliveryRecord.of(event, DeliveryStatus.FAILED, attempts, e.errorCode() + ": "
+                            + e.getMessage() + "; once that is fixed, `credsync replay " + event.id()
+                            + "` delivers this change", lsn);
                 }
                 awsUnanswered = true;
                 pause(attempts, "Secrets Manager", e.errorCode());

@@ -34,6 +34,7 @@ public final class DoctorChecks {
                 new SecretDriftCheck(),
                 new ActiveKeyCheck(),
                 new KmsDecryptCheck(),
-                new SecretsManagerCheck());
+                new SecretsManagerCheck(),
+                new SecretConflictsCheck());
     }
 }

@@ -1,5 +1,6 @@
 package io.credsync.secrets;
 
+import io.credsync.config.SecretsConfig;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -75,6 +76,16 @@ public final class SecretNamer {
     }
 
     /**
+     * The namer the consumer uses, from the {@code secrets} section: anything else that names a
+     * role's secret (doctor) must name it alike.
+     *
+     * @throws IllegalArgumentException if the template, the prefix or an override is invalid
+     */
+    public static SecretNamer of(SecretsConfig secrets) {
+        return new SecretNamer(secrets.nameTemplate().toString(), secrets.prefix(), secrets.overrides());
+    }
+
+    /**
      * @param database the database the password changed in
      * @param role the role whose password changed
      * @return the secret's name: the role's override, else the rendered template
@@ -118,6 +129,15 @@ public final class SecretNamer {
      */
     public static boolean isValidName(String name) {
         return NAME.matcher(name).matches();
+    }
+
+    /**
+     * A role name for a message: as typed when it is plain (the characters of a secret name but
+     * {@code /}), else {@link #quote quoted}, so that a name holding a line break cannot forge a
+     * log line.
+     */
+    public static String shown(String role) {
+        return PLACEHOLDER_VALUE.matcher(role).matches() ? role : quote(role);
     }
 
     /**

@@ -29,7 +29,8 @@ public final class SecretWriteException extends Exception {
 
     /**
      * @param message what failed, naming the secret and the code; never the value; not null
-     * @param errorCode the AWS error code or one of credsync's codes above; not null
+     * @param errorCode the AWS error code, one of credsync's codes above, or a
+     *     {@link SecretConflict.Kind#code() conflict's}; not null
      * @param transientFailure whether trying again later may succeed
      * @param cause the SDK exception, or null
      */

@@ -4,11 +4,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.secretsmanager.model.CreateSecretRequest;
 import software.amazon.awssdk.services.secretsmanager.model.CreateSecretResponse;
+import software.amazon.awssdk.services.secretsmanager.model.DescribeSecretResponse;
 import software.amazon.awssdk.services.secretsmanager.model.GetSecretValueResponse;
 import software.amazon.awssdk.services.secretsmanager.model.PutSecretValueResponse;
 import software.amazon.awssdk.services.secretsmanager.model.Tag;
@@ -17,12 +21,19 @@ import software.amazon.awssdk.services.secretsmanager.model.Tag;
  * Writes secrets with the Secrets Manager API, the event id being the {@code ClientRequestToken}
  * (so the new version's id).
  *
- * <p>The flow: {@code GetSecretValue} (AWSCURRENT). When the secret is missing,
- * {@code CreateSecret} with the configured KMS key, description and tags; if that finds it exists
- * after all (created meanwhile, or existing without a current value), read again and go on as
- * below. Else {@link SecretValue#merged merge} into the current value and {@code PutSecretValue}
- * to the ARN just read, so that a secret deleted and recreated in between is not written with a
- * value merged from its predecessor.
+ * <p>The flow: {@code DescribeSecret}. When the secret is missing, {@code CreateSecret} with the
+ * configured KMS key, description and tags; if that finds it exists after all (created
+ * meanwhile), describe it and go on as below. An existing secret with a {@link SecretConflict}
+ * (scheduled for deletion, owned by another service, rotation enabled) is refused, permanently,
+ * unless the conflict is allowable and the role is in {@code secrets.allow_conflicting_roles}.
+ * Else {@code GetSecretValue} (AWSCURRENT), {@link SecretValue#merged merge} into the current
+ * value (a fresh value when it has none) and {@code PutSecretValue}. Both go to the ARN described,
+ * so that a secret deleted and recreated in between is neither written unchecked nor with a value
+ * merged from its predecessor.
+ *
+ * <p>A secret can still change between the description and the write (scheduled for deletion,
+ * say). Secrets Manager then answers {@code InvalidRequestException}; the secret is described
+ * again to tell why, by its fields, never by the message text.
  *
  * <p>A redelivered event finds a version with its token already there. Secrets Manager ignores a
  * put with that token and the same value, and refuses one with a different value (other keys
@@ -43,14 +54,17 @@ import software.amazon.awssdk.services.secretsmanager.model.Tag;
  */
 public final class SecretsManagerSecretWriter implements SecretWriter {
 
+    private static final Logger log = LoggerFactory.getLogger(SecretsManagerSecretWriter.class);
     private static final String AWSCURRENT = "AWSCURRENT";
     private static final String NOT_FOUND = "ResourceNotFoundException";
     private static final String EXISTS = "ResourceExistsException";
+    private static final String INVALID_REQUEST = "InvalidRequestException";
 
     private final SecretsManagerClient client;
     private final String kmsKeyId;
     private final String description;
     private final List<Tag> tags;
+    private final Set<String> allowConflictingRoles;
 
     /**
      * @param client the client to call; not null
@@ -58,10 +72,14 @@ public final class SecretsManagerSecretWriter implements SecretWriter {
      *     Secrets Manager's default {@code aws/secretsmanager}
      * @param description the description of new secrets, or null for none
      * @param tags the tags of new secrets (key to value); not null, may be empty
+     * @param allowConflictingRoles roles whose secret is written even when another service owns it
+     *     or rotation is enabled on it; not null, may be empty
      */
     public SecretsManagerSecretWriter(SecretsManagerClient client, String kmsKeyId, String description,
-            Map<String, String> tags) {
+            Map<String, String> tags, Set<String> allowConflictingRoles) {
         this.client = Objects.requireNonNull(client, "client");
+        this.allowConflictingRoles = Set.copyOf(Objects.requireNonNull(allowConflictingRoles,
+                "allowConflictingRoles"));
         this.kmsKeyId = kmsKeyId;
         this.description = description;
         // Sorted: the same configuration makes the same request every time.
@@ -80,26 +98,67 @@ public final class SecretsManagerSecretWriter implements SecretWriter {
                     + SecretNamer.MAX_NAME_LENGTH + " ASCII letters, digits and /_+=.@-",
                     SecretWriteException.INVALID_SECRET_NAME, false, null);
         }
-        Optional<GetSecretValueResponse> current = readCurrent(name);
-        if (current.isEmpty()) {
+        Optional<DescribeSecretResponse> described = describe(name);
+        if (described.isEmpty()) {
             Optional<SecretWriteResult> created = create(update);
             if (created.isPresent()) {
                 return created.get();
             }
-            current = readCurrent(name);
+            // Made by someone else meanwhile: it gets the same checks as any existing secret.
+            described = describe(name);
         }
-        return put(update, current);
+        if (described.isPresent()) {
+            refuseConflicts(update, described.get());
+        }
+        String knownArn = described.map(DescribeSecretResponse::arn).orElse(null);
+        Optional<GetSecretValueResponse> current = readCurrent(update, knownArn != null ? knownArn : name);
+        if (knownArn == null) {
+            knownArn = current.map(GetSecretValueResponse::arn).orElse(null);
+        }
+        return put(update, knownArn, current);
     }
 
-    /** @return the current version, or empty when the secret or its AWSCURRENT value is missing */
-    private Optional<GetSecretValueResponse> readCurrent(String name) throws SecretWriteException {
+    /** @return the secret's metadata, or empty when there is no secret of that name */
+    private Optional<DescribeSecretResponse> describe(String name) throws SecretWriteException {
         try {
-            return Optional.of(client.getSecretValue(request -> request.secretId(name).versionStage(AWSCURRENT)));
+            return Optional.of(client.describeSecret(request -> request.secretId(name)));
         } catch (SdkException e) {
             if (SecretsManagerErrors.hasCode(e, NOT_FOUND)) {
                 return Optional.empty();
             }
-            throw failure("GetSecretValue", name, e);
+            throw failure("DescribeSecret", name, e);
+        }
+    }
+
+    /**
+     * @throws SecretWriteException (permanent, with the conflict's code) for the first conflict
+     *     the configuration does not allow for the role
+     */
+    private void refuseConflicts(SecretUpdate update, DescribeSecretResponse described) throws SecretWriteException {
+        List<SecretConflict> conflicts = SecretConflict.of(update.secretName(), described);
+        Optional<SecretConflict> refused = firstRefused(update, conflicts);
+        if (refused.isPresent()) {
+            throw refused.get().refusal(update.username(), null);
+        }
+        // What remains is allowed; say so, since the other writer may undo this write.
+        conflicts.forEach(allowed -> log.info("writing it all the same, as {} lists role {}: {}",
+                SecretConflict.ALLOW_KEY, SecretNamer.shown(update.username()), allowed.problem()));
+    }
+
+    private Optional<SecretConflict> firstRefused(SecretUpdate update, List<SecretConflict> conflicts) {
+        return conflicts.stream().filter(c -> !c.allowedFor(update.username(), allowConflictingRoles)).findFirst();
+    }
+
+    /** @return the current version, or empty when the secret has no AWSCURRENT value */
+    private Optional<GetSecretValueResponse> readCurrent(SecretUpdate update, String secretId)
+            throws SecretWriteException {
+        try {
+            return Optional.of(client.getSecretValue(request -> request.secretId(secretId).versionStage(AWSCURRENT)));
+        } catch (SdkException e) {
+            if (SecretsManagerErrors.hasCode(e, NOT_FOUND)) {
+                return Optional.empty();
+            }
+            throw failure("GetSecretValue", update, e);
         }
     }
 
@@ -126,18 +185,18 @@ public final class SecretsManagerSecretWriter implements SecretWriter {
             if (SecretsManagerErrors.hasCode(e, EXISTS)) {
                 return Optional.empty();
             }
-            throw failure("CreateSecret", update.secretName(), e);
+            throw failure("CreateSecret", update, e);
         }
         return Optional.of(new SecretWriteResult(arnOf(update.secretName(), response.arn()),
                 Objects.requireNonNullElse(response.versionId(), token), true));
     }
 
-    private SecretWriteResult put(SecretUpdate update, Optional<GetSecretValueResponse> current)
+    /** @param knownArn the secret's ARN, or null when neither the description nor the read had it */
+    private SecretWriteResult put(SecretUpdate update, String knownArn, Optional<GetSecretValueResponse> current)
             throws SecretWriteException {
         String name = update.secretName();
         String token = update.eventId().toString();
         String value = current.isPresent() ? mergedInto(current.get(), update) : SecretValue.fresh(update);
-        String knownArn = current.map(GetSecretValueResponse::arn).orElse(null);
         PutSecretValueResponse response;
         try {
             response = client.putSecretValue(request -> request
@@ -149,7 +208,7 @@ public final class SecretsManagerSecretWriter implements SecretWriter {
                 // A version with this token exists: this event was written before (see class comment).
                 return new SecretWriteResult(arnOf(name, knownArn), token, false);
             }
-            throw failure("PutSecretValue", name, e);
+            throw failure("PutSecretValue", update, e);
         }
         return new SecretWriteResult(arnOf(name, response.arn() != null ? response.arn() : knownArn),
                 Objects.requireNonNullElse(response.versionId(), token), false);
@@ -173,6 +232,30 @@ public final class SecretsManagerSecretWriter implements SecretWriter {
         } catch (SdkException e) {
             throw failure("DescribeSecret", name, e);
         }
+    }
+
+    /**
+     * The failure of a call about an existing secret. {@code InvalidRequestException} says only
+     * that the secret's state forbids the call: described again, the secret tells which state
+     * (scheduled for deletion since it was first described, most likely), and the failure says
+     * what to do. When it shows nothing that forbids the write, or cannot be described, the call's
+     * own failure stands.
+     */
+    private SecretWriteException failure(String operation, SecretUpdate update, SdkException e) {
+        SecretWriteException failure = failure(operation, update.secretName(), e);
+        if (!SecretsManagerErrors.hasCode(e, INVALID_REQUEST)) {
+            return failure;
+        }
+        Optional<DescribeSecretResponse> now;
+        try {
+            now = describe(update.secretName());
+        } catch (SecretWriteException describeFailed) {
+            failure.addSuppressed(describeFailed);
+            return failure;
+        }
+        return now.flatMap(d -> firstRefused(update, SecretConflict.of(update.secretName(), d)))
+                .map(conflict -> conflict.refusal(update.username(), e))
+                .orElse(failure);
     }
 
     private static SecretWriteException failure(String operation, String name, SdkException e) {

@@ -4,8 +4,9 @@
  *
  * <p>One class per step: {@link io.credsync.secrets.SecretNamer} turns a database and a role into
  * a secret name; {@link io.credsync.secrets.SecretValue} builds the RDS-style JSON, merged into the
- * secret's current value; {@link io.credsync.secrets.SecretsManagerSecretWriter} reads, creates or
- * puts, with the event id as {@code ClientRequestToken}; {@link
+ * secret's current value; {@link io.credsync.secrets.SecretsManagerSecretWriter} describes, reads,
+ * creates or puts, with the event id as {@code ClientRequestToken}, and refuses a secret with a
+ * {@link io.credsync.secrets.SecretConflict} (another writer, or scheduled for deletion); {@link
  * io.credsync.config.AwsClients} builds the client it uses.
  *
  * <p>Rules that hold throughout the package:

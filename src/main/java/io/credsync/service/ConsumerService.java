@@ -121,8 +121,7 @@ public final class ConsumerService implements AutoCloseable {
         }
         MicrometerDeliveryMetrics metrics = own(new MicrometerDeliveryMetrics(meters));
 
-        SecretNamer namer = new SecretNamer(config.secrets().nameTemplate().toString(), config.secrets().prefix(),
-                config.secrets().overrides());
+        SecretNamer namer = SecretNamer.of(config.secrets());
         LoginVerifier verifier = new LoginVerifier(connector, Clock.systemUTC());
         DeliveryPipeline pipeline = new DeliveryPipeline(
                 new DeliveryStore(connector),
@@ -130,7 +129,8 @@ public final class ConsumerService implements AutoCloseable {
                 verifier,
                 config.delivery().verify(),
                 new SecretsManagerSecretWriter(secretsManager, config.secrets().kmsKeyId().orElse(null),
-                        config.secrets().description(), config.secrets().tags()),
+                        config.secrets().description(), config.secrets().tags(),
+                        config.secrets().allowConflictingRoles()),
                 namer,
                 new SecretFields(config.secrets().engine(), config.secrets().host(), config.secrets().port(),
                         connector.databaseName()),

@@ -9,12 +9,15 @@ import io.credsync.testing.MotoServer;
 import io.credsync.testing.PostgresCluster;
 import io.credsync.testing.RoleStatements;
 import io.credsync.testing.SyncFixture;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.secretsmanager.model.Tag;
 
 /**
  * {@code credsync doctor} against real clusters, local-kms and moto: all well where credsync is
@@ -70,11 +73,70 @@ class DoctorCommandIT {
                     .anyMatch(line -> line.startsWith("ok    Secrets Manager access: DescribeSecret, GetSecretValue and"
                             + " PutSecretValue allowed on doctor-" + consumer + "/" + database
                             + "/credsync-doctor-probe-"))
+                    .anyMatch(line -> line.startsWith("ok    managed roles' secrets: none of the "))
                     .noneMatch(line -> line.startsWith("ok    pgtle"));
             assertThat(lines.get(lines.size() - 1)).matches("0 failed, \\d+ warned, of \\d+ checks");
             assertThat(MotoServer.shared().client().listSecrets().secretList())
                     .as("the probe wrote no secret")
                     .noneMatch(s -> s.name().contains("credsync-doctor-probe-"));
+        }
+    }
+
+    @Test
+    void theManagedRolesWhoseSecretsWouldBeRefusedAreListedWithTheirFixesAndAllowedOnesAsAllowed() throws Exception {
+        try (SyncFixture fixture = SyncFixture.create("doctor_secrets")) {
+            PostgresCluster cluster = fixture.database().postgres();
+            String database = fixture.database().name();
+            fixture.database().manage("docsec\\_%");
+            String deleted = RoleStatements.uniqueName("docsec_deleted");
+            String owned = RoleStatements.uniqueName("docsec_owned");
+            String rotated = RoleStatements.uniqueName("docsec_rotated");
+            String allowed = RoleStatements.uniqueName("docsec_allowed");
+            String fresh = RoleStatements.uniqueName("docsec_fresh");
+            try (Connection c = fixture.database().connectAsSuperuser()) {
+                for (String role : List.of(deleted, owned, rotated, allowed, fresh)) {
+                    RoleStatements.createRoleWithoutPassword(c, role);
+                }
+            }
+            String prefix = "doctor-secrets-" + deleted + "/";
+            Path config = InstallCliSupport.config(dir, "secrets", cluster, database, cluster.superuser(),
+                    cluster.superuserPassword(), fixture.slot(), LocalKms.shared().endpoint(),
+                    MotoServer.shared().endpoint(), prefix);
+            Files.writeString(config, Files.readString(config).replace("  prefix: " + prefix + "\n",
+                    "  prefix: " + prefix + "\n  allow_conflicting_roles: [" + allowed + "]\n"));
+            SecretsManagerClient moto = MotoServer.shared().client();
+            String base = prefix + database + "/";
+            moto.createSecret(r -> r.name(base + deleted).secretString("{}"));
+            moto.deleteSecret(r -> r.secretId(base + deleted).recoveryWindowInDays(7L));
+            // moto takes OwningService from this tag; real Secrets Manager reserves aws: tags for AWS.
+            Tag rds = Tag.builder().key("aws:secretsmanager:owningService").value("rds").build();
+            moto.createSecret(r -> r.name(base + owned).secretString("{}").tags(rds));
+            moto.createSecret(r -> r.name(base + allowed).secretString("{}").tags(rds));
+            moto.createSecret(r -> r.name(base + rotated).secretString("{}"));
+            moto.rotateSecret(r -> r.secretId(base + rotated).rotationRules(rules -> rules.automaticallyAfterDays(30L))
+                    .rotateImmediately(false));
+
+            Run run = InstallCliSupport.run(new DoctorCommand(), "--config", config.toString());
+
+            String warning = run.out().lines().filter(line -> line.startsWith("WARN  managed roles' secrets: "))
+                    .findFirst().orElseThrow(() -> new AssertionError(run.toString()));
+            assertThat(warning).as(run.toString())
+                    .startsWith("WARN  managed roles' secrets: 3 managed role(s) cannot have their secret written,"
+                            + " so their password changes will be recorded as failed: ")
+                    .contains(deleted + ": secret " + base + deleted + " is scheduled for deletion on ",
+                            owned + ": secret " + base + owned + " is owned by rds",
+                            rotated + ": secret " + base + rotated + " has rotation enabled",
+                            "; written all the same, as secrets.allow_conflicting_roles lists them: " + allowed
+                                    + " (secret " + base + allowed + " is owned by rds")
+                    .doesNotContain(fresh);
+            String fix = run.out().lines().dropWhile(line -> !line.equals(warning)).skip(1).findFirst().orElseThrow();
+            assertThat(fix).startsWith("      fix: ").contains(
+                    deleted + ": restore it with `aws secretsmanager restore-secret --secret-id " + base + deleted + "`",
+                    owned + ": give role " + owned + " a secret of its own (secrets.overrides)",
+                    rotated + ": turn rotation off (`aws secretsmanager cancel-rotate-secret --secret-id " + base
+                            + rotated + "`)");
+            assertThat(moto.listSecretVersionIds(r -> r.secretId(base + owned)).versions())
+                    .as("doctor wrote nothing").hasSize(1);
         }
     }
 

@@ -82,7 +82,8 @@ class CredsyncConfigTest {
     private static CredsyncConfig withTags(CredsyncConfig c, Map<String, String> tags) {
         SecretsConfig s = c.secrets();
         return new CredsyncConfig(c.database(), c.replication(), c.aws(), new SecretsConfig(s.nameTemplate(),
-                s.prefix(), s.kmsKeyId(), s.description(), tags, s.engine(), s.host(), s.port(), s.overrides()),
+                s.prefix(), s.kmsKeyId(), s.description(), tags, s.engine(), s.host(), s.port(), s.overrides(),
+                s.allowConflictingRoles()),
                 c.delivery(), c.metrics(), c.drift());
     }
 

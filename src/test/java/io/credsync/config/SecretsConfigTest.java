@@ -82,4 +82,39 @@ class SecretsConfigTest {
         assertThatThrownBy(() -> load(environment("CREDSYNC_SECRETS_TAGS", tags.toString())))
                 .hasMessageStartingWith("secrets.tags: at most 50 tags, got 51");
     }
+
+    @Test
+    void rolesAllowedToConflictComeFromTheFilesListOrTheEnvironmentWhichReplacesIt() throws Exception {
+        Path file = write(dir, "c.yaml", "secrets:\n  allow_conflicting_roles:\n    - app_master\n    - report\n");
+
+        SecretsConfig fromFile = CredsyncConfig.load(file, minimalEnvironment()).secrets();
+        Map<String, String> env = minimalEnvironment();
+        env.put("CREDSYNC_SECRETS_ALLOW_CONFLICTING_ROLES", " billing , app_master,");
+        SecretsConfig fromEnvironment = CredsyncConfig.load(file, env).secrets();
+
+        assertThat(fromFile.allowConflictingRoles()).containsExactly("app_master", "report");
+        assertThat(fromEnvironment.allowConflictingRoles()).containsExactly("billing", "app_master");
+        assertThat(load(minimalEnvironment()).secrets().allowConflictingRoles()).as("none by default").isEmpty();
+        assertThatThrownBy(() -> fromFile.allowConflictingRoles().add("x"))
+                .isInstanceOf(UnsupportedOperationException.class);
+    }
+
+    @Test
+    void aBadListOfRolesAllowedToConflictIsRefusedNamingTheKey() throws Exception {
+        Path scalar = write(dir, "scalar.yaml", "secrets:\n  allow_conflicting_roles: app\n");
+        Path empty = write(dir, "empty.yaml", "secrets:\n  allow_conflicting_roles: ['']\n");
+        Path nested = write(dir, "nested.yaml", "secrets:\n  allow_conflicting_roles: [app, [x]]\n");
+
+        assertThatThrownBy(() -> CredsyncConfig.load(scalar, minimalEnvironment()))
+                .hasMessageStartingWith("secrets.allow_conflicting_roles: must be a list");
+        assertThatThrownBy(() -> CredsyncConfig.load(empty, minimalEnvironment()))
+                .hasMessage("secrets.allow_conflicting_roles: an entry is empty; each must be a role name");
+        assertThatThrownBy(() -> CredsyncConfig.load(nested, minimalEnvironment()))
+                .hasMessage("secrets.allow_conflicting_roles: entry 2 must be a single value");
+        assertThatThrownBy(() -> load(environment("CREDSYNC_SECRETS_ALLOW_CONFLICTING_ROLES", "app,app")))
+                .hasMessage("secrets.allow_conflicting_roles: app is given twice"
+                        + " (from environment variable CREDSYNC_SECRETS_ALLOW_CONFLICTING_ROLES)");
+        assertThatThrownBy(() -> load(environment("CREDSYNC_SECRETS_ALLOW_CONFLICTING_ROLES", "a".repeat(64))))
+                .hasMessageContaining("is longer than 63 bytes, PostgreSQL's limit for a role name");
+    }
 }

@@ -15,6 +15,7 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,6 +30,8 @@ import software.amazon.awssdk.services.secretsmanager.model.Tag;
 class SecretsManagerSecretWriterIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String ALLOWED_ROLE = "app_allowed";
+    private static final String FOREIGN_VALUE = "{\"username\":\"app\",\"password\":\"set-by-its-owner\"}";
 
     private static SecretsManagerClient writerClient;
     private static SecretsManagerClient moto;
@@ -41,7 +44,7 @@ class SecretsManagerSecretWriterIT {
         writerClient = AwsClients.build(SecretsManagerClient.builder(), EmulatedAws.REGION, server.endpoint(),
                 EmulatedAws.credentials());
         writer = new SecretsManagerSecretWriter(writerClient, "alias/credsync-it", "managed by credsync",
-                Map.of("owner", "credsync", "env", "it"));
+                Map.of("owner", "credsync", "env", "it"), Set.of(ALLOWED_ROLE));
     }
 
     @AfterAll
@@ -168,18 +171,87 @@ class SecretsManagerSecretWriterIT {
     }
 
     @Test
-    void aSecretScheduledForDeletionIsAPermanentInvalidRequest() {
+    void aSecretScheduledForDeletionIsRefusedWithHowToRestoreItAndStaysUntouched() {
         String name = uniqueName();
-        moto.createSecret(r -> r.name(name).secretString("{}"));
+        moto.createSecret(r -> r.name(name).secretString(FOREIGN_VALUE));
         moto.deleteSecret(r -> r.secretId(name).recoveryWindowInDays(7L));
         SecretUpdate update = update(name, "pw-deleted-secret");
 
         SecretWriteException e = catchThrowableOfType(SecretWriteException.class, () -> writer.write(update));
 
-        assertThat(e.errorCode()).isEqualTo("InvalidRequestException");
+        assertThat(e.errorCode()).isEqualTo("SecretScheduledForDeletion");
         assertThat(e.isTransient()).as("retrying cannot bring back a deleted secret").isFalse();
-        assertThat(e.getMessage()).contains(name);
+        assertThat(e.getMessage()).contains("secret " + name + " is scheduled for deletion on ",
+                "`aws secretsmanager restore-secret --secret-id " + name + "`");
         assertNoPassword(e, "pw-deleted-secret");
+        // moto (unlike Secrets Manager) accepts a PutSecretValue on a deleted secret: only
+        // credsync's own check keeps it untouched here.
+        moto.restoreSecret(r -> r.secretId(name));
+        assertThat(moto.getSecretValue(r -> r.secretId(name)).secretString()).isEqualTo(FOREIGN_VALUE);
+        assertThat(versions(name)).hasSize(1);
+    }
+
+    @Test
+    void aSecretOwnedByAnotherServiceIsRefusedNamingItAndStaysUntouched() {
+        String name = uniqueName();
+        createOwnedByRds(name);
+        SecretUpdate update = update(name, "pw-owned-secret");
+
+        SecretWriteException e = catchThrowableOfType(SecretWriteException.class, () -> writer.write(update));
+
+        assertThat(e.errorCode()).isEqualTo("SecretOwnedByService");
+        assertThat(e.isTransient()).isFalse();
+        assertThat(e.getMessage()).contains("secret " + name + " is owned by rds");
+        assertNoPassword(e, "pw-owned-secret");
+        assertThat(moto.getSecretValue(r -> r.secretId(name)).secretString()).isEqualTo(FOREIGN_VALUE);
+        assertThat(versions(name)).hasSize(1);
+    }
+
+    @Test
+    void aSecretWithRotationEnabledIsRefusedAndStaysUntouched() {
+        String name = uniqueName();
+        createWithRotation(name);
+        SecretUpdate update = update(name, "pw-rotated-secret");
+
+        SecretWriteException e = catchThrowableOfType(SecretWriteException.class, () -> writer.write(update));
+
+        assertThat(e.errorCode()).isEqualTo("SecretRotationEnabled");
+        assertThat(e.isTransient()).isFalse();
+        assertThat(e.getMessage()).contains("secret " + name + " has rotation enabled");
+        assertNoPassword(e, "pw-rotated-secret");
+        assertThat(moto.getSecretValue(r -> r.secretId(name)).secretString()).isEqualTo(FOREIGN_VALUE);
+    }
+
+    @Test
+    void anAllowedRolesOwnedAndRotatedSecretsAreWrittenKeepingTheirOtherKeys() throws Exception {
+        String owned = uniqueName();
+        String rotated = uniqueName();
+        createOwnedByRds(owned);
+        createWithRotation(rotated);
+
+        writer.write(update(owned, "pw-allowed-owned", ALLOWED_ROLE));
+        writer.write(update(rotated, "pw-allowed-rotated", ALLOWED_ROLE));
+
+        assertThat(JSON.readTree(moto.getSecretValue(r -> r.secretId(owned)).secretString()).get("password").asText())
+                .isEqualTo("pw-allowed-owned");
+        assertThat(JSON.readTree(moto.getSecretValue(r -> r.secretId(rotated)).secretString()).get("password")
+                .asText()).isEqualTo("pw-allowed-rotated");
+    }
+
+    /**
+     * A secret as RDS makes one for a managed master password. moto derives OwningService from this
+     * tag; real Secrets Manager reserves aws: tags for AWS and would refuse it from a client.
+     */
+    private static void createOwnedByRds(String name) {
+        moto.createSecret(r -> r.name(name).secretString(FOREIGN_VALUE)
+                .tags(Tag.builder().key("aws:secretsmanager:owningService").value("rds").build()));
+    }
+
+    /** Rotation on a schedule, not now, so that the value stays; moto needs no rotation function for it. */
+    private static void createWithRotation(String name) {
+        moto.createSecret(r -> r.name(name).secretString(FOREIGN_VALUE));
+        moto.rotateSecret(r -> r.secretId(name).rotationRules(rules -> rules.automaticallyAfterDays(30L))
+                .rotateImmediately(false));
     }
 
     @Test
@@ -204,7 +276,8 @@ class SecretsManagerSecretWriterIT {
         URI closed = URI.create("http://127.0.0.1:" + PortAllocator.freePort());
         try (SecretsManagerClient unreachable = AwsClients.build(SecretsManagerClient.builder(), EmulatedAws.REGION, closed,
                 EmulatedAws.credentials())) {
-            SecretsManagerSecretWriter offline = new SecretsManagerSecretWriter(unreachable, null, null, Map.of());
+            SecretsManagerSecretWriter offline = new SecretsManagerSecretWriter(unreachable, null, null, Map.of(),
+                    Set.of());
             SecretUpdate update = update(uniqueName(), "pw-unreachable");
 
             long start = System.nanoTime();
@@ -219,8 +292,12 @@ class SecretsManagerSecretWriterIT {
     }
 
     private static SecretUpdate update(String name, String password) {
+        return update(name, password, "app");
+    }
+
+    private static SecretUpdate update(String name, String password, String role) {
         return new SecretUpdate(name, new EventId(UUID.randomUUID()), "postgres", "db.example.com", 5432, "orders",
-                "app", Password.of(password));
+                role, Password.of(password));
     }
 
     private static String uniqueName() {

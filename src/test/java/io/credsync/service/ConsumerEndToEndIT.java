@@ -12,8 +12,6 @@ import io.credsync.testing.RoleStatements;
 import io.credsync.testing.RsaKeys;
 import io.credsync.testing.ShutdownMode;
 import io.credsync.testing.SyncFixture;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -308,16 +306,9 @@ class ConsumerEndToEndIT {
             // An existing role that credsync has never seen: rotating it is how it is adopted.
             RoleStatements.createRoleWithoutPassword(superuser, role);
         }
-        Path config = Files.createTempFile(fixture.database().postgres().dataDir().getParent(), "rotate-", ".yaml");
-        Files.writeString(config, fixture.consumerYaml().replace("${METRICS_PORT}", "0"));
-        ProcessBuilder rotate = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", System.getProperty("credsync.jar", "target/credsync.jar"), "rotate", role,
-                "--config", config.toString()).redirectErrorStream(true);
-        rotate.environment().put("CREDSYNC_TEST_DB_PASSWORD", fixture.database().postgres().superuserPassword());
-        Process cli = rotate.start();
-        cli.getOutputStream().close();
-        String cliOutput = new String(cli.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        assertThat(cli.waitFor()).as(cliOutput).isZero();
+        SyncFixture.CliRun rotate = fixture.runCli("rotate", role);
+        String cliOutput = rotate.output();
+        assertThat(rotate.exitCode()).as(cliOutput).isZero();
         assertThat(cliOutput).startsWith("rotated the password of role " + role + ": event ");
 
         JsonNode secret = fixture.awaitSecret(role, s -> s.hasNonNull("password"), SYNC_TIMEOUT);
@@ -491,10 +482,7 @@ class ConsumerEndToEndIT {
     }
 
     private void assertLogsIn(JsonNode secret) throws SQLException {
-        try (Connection login = fixture.database().postgres().connect(secret.path("dbname").asText(),
-                secret.path("username").asText(), secret.path("password").asText())) {
-            assertThat(login.isValid(5)).as("the secret's password logs in").isTrue();
-        }
+        assertThat(fixture.secretLogsIn(secret)).as("the secret's password logs in").isTrue();
     }
 
     private void awaitEveryEventDelivered() throws Exception {
@@ -519,17 +507,6 @@ class ConsumerEndToEndIT {
     }
 
     private List<String> deliveryColumn(String role, String column) throws SQLException {
-        List<String> values = new ArrayList<>();
-        try (Connection superuser = fixture.database().connectAsSuperuser();
-                PreparedStatement statement = superuser.prepareStatement("SELECT " + column
-                        + " FROM credsync.delivery d WHERE d.role_name = ? ORDER BY d.outbox_id")) {
-            statement.setString(1, role);
-            try (ResultSet rows = statement.executeQuery()) {
-                while (rows.next()) {
-                    values.add(rows.getString(1));
-                }
-            }
-        }
-        return values;
+        return fixture.deliveryColumn(role, column);
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -141,6 +142,36 @@ public final class SyncFixture implements AutoCloseable {
         return secretPrefix;
     }
 
+    /**
+     * What a command of the real CLI printed (stdout and stderr together) and its exit code.
+     *
+     * @param exitCode the process's exit code
+     * @param output everything it printed
+     */
+    public record CliRun(int exitCode, String output) {
+    }
+
+    /**
+     * Runs {@code java -jar credsync.jar <args> --config <the consumer's configuration>} as its own
+     * process, as an operator would, and waits for it.
+     */
+    public CliRun runCli(String... args) {
+        Path config = dir.resolve("cli.yaml");
+        try {
+            Files.writeString(config, consumerYaml().replace("${METRICS_PORT}", "0"), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + config, e);
+        }
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-jar", Path.of(System.getProperty("credsync.jar", "target/credsync.jar"))
+                .toAbsolutePath().toString()));
+        command.addAll(List.of(args));
+        command.addAll(List.of("--config", config.toString()));
+        Commands.Result result = Commands.run(command, dir, Map.of("CREDSYNC_TEST_DB_PASSWORD",
+                database.postgres().superuserPassword()), null, Commands.DEFAULT_TIMEOUT);
+        return new CliRun(result.exitCode(), result.output());
+    }
+
     /** The secret name credsync's default template gives {@code role}. */
     public String secretName(String role) {
         return secretPrefix + database.name() + "/" + role;
@@ -177,6 +208,40 @@ public final class SyncFixture implements AutoCloseable {
     /** Waits until the role's secret holds {@code password}. */
     public JsonNode awaitSecretPassword(String role, String password, Duration timeout) throws InterruptedException {
         return awaitSecret(role, s -> password.equals(s.path("password").asText(null)), timeout);
+    }
+
+    /**
+     * Logs in to the secret's database as its user with its password, as an application would.
+     *
+     * @return whether the connection is valid
+     * @throws SQLException when PostgreSQL refuses the login
+     */
+    public boolean secretLogsIn(JsonNode secret) throws SQLException {
+        try (Connection login = database.postgres().connect(secret.path("dbname").asText(),
+                secret.path("username").asText(), secret.path("password").asText())) {
+            return login.isValid(5);
+        }
+    }
+
+    /**
+     * One value of each of the role's delivery rows, in outbox order.
+     *
+     * @param expression what to read, an SQL expression over {@code credsync.delivery d}, e.g.
+     *     {@code d.status}; test code only, never user input
+     */
+    public List<String> deliveryColumn(String role, String expression) throws SQLException {
+        List<String> values = new ArrayList<>();
+        try (Connection superuser = database.connectAsSuperuser();
+                PreparedStatement statement = superuser.prepareStatement("SELECT " + expression
+                        + " FROM credsync.delivery d WHERE d.role_name = ? ORDER BY d.outbox_id")) {
+            statement.setString(1, role);
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    values.add(rows.getString(1));
+                }
+            }
+        }
+        return values;
     }
 
     /** Outbox rows that have no delivery row yet. */

@@ -100,27 +100,6 @@ public final class SecretNameTemplate {
         return Optional.empty();
     }
 
-    /**
-     * @return the name with the placeholders replaced. The role name is used as it is: a role
-     *     whose name has characters Secrets Manager refuses gets a name that Secrets Manager
-     *     will refuse, which delivery records as a failure for that role alone
-     */
-    public String render(String prefix, String database, String role) {
-        Objects.requireNonNull(prefix, "prefix");
-        Objects.requireNonNull(database, "database");
-        Objects.requireNonNull(role, "role");
-        StringBuilder name = new StringBuilder();
-        for (String part : parts) {
-            switch (part) {
-                case "{prefix}": name.append(prefix); break;
-                case "{database}": name.append(database); break;
-                case "{role}": name.append(role); break;
-                default: name.append(part);
-            }
-        }
-        return name.toString();
-    }
-
     @Override
     public boolean equals(Object other) {
         return other instanceof SecretNameTemplate && ((SecretNameTemplate) other).template.equals(template);

@@ -71,15 +71,6 @@ public record SecretsConfig(
     }
 
     /**
-     * @param database the database's name, for {@code {database}}
-     * @return the name of {@code role}'s secret: its override if it has one, else the template's
-     */
-    public String secretName(String database, String role) {
-        String override = overrides.get(Objects.requireNonNull(role, "role"));
-        return override != null ? override : nameTemplate.render(prefix, database, role);
-    }
-
-    /**
      * Reads and checks the section; null if anything in it is wrong (reported to {@code s}).
      *
      * @param database the section's defaults for {@code host} and {@code port}; null if it failed

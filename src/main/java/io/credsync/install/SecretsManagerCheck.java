@@ -1,6 +1,8 @@
 package io.credsync.install;
 
 import io.credsync.config.CredsyncConfig;
+import io.credsync.secrets.SecretNamer;
+import io.credsync.secrets.SecretWriteException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -39,8 +41,15 @@ final class SecretsManagerCheck implements Check {
         CredsyncConfig config = context.config();
         byte[] random = new byte[6];
         RANDOM.nextBytes(random);
-        String probe = config.secrets().secretName(config.database().name(),
-                PROBE_ROLE_PREFIX + HexFormat.of().formatHex(random));
+        String probe;
+        try {
+            probe = SecretNamer.of(config.secrets()).nameFor(config.database().name(),
+                    PROBE_ROLE_PREFIX + HexFormat.of().formatHex(random));
+        } catch (SecretWriteException e) {
+            // The database name cannot go into the template: no templated role can be written.
+            return CheckResult.fail(e.getMessage(), "name each role's secret in secrets.overrides, or use a"
+                    + " secrets.name_template without {database}");
+        }
         SecretsManagerClient client = context.secretsManager();
         List<Call> calls = List.of(
                 new Call("DescribeSecret", name -> client.describeSecret(r -> r.secretId(name))),

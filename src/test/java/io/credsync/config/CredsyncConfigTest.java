@@ -8,6 +8,7 @@ import static io.credsync.config.ConfigFixtures.write;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.credsync.secrets.SecretNamer;
 import io.credsync.config.DatabaseConfig.Auth;
 import io.credsync.config.DatabaseConfig.SslMode;
 import java.io.IOException;
@@ -59,7 +60,7 @@ class CredsyncConfigTest {
         assertThat(secrets.host()).as("defaults to database.host").isEqualTo("localhost");
         assertThat(secrets.port()).as("defaults to database.port").isEqualTo(5432);
         assertThat(secrets.overrides()).isEmpty();
-        assertThat(secrets.secretName("appdb", "app")).isEqualTo("credsync/appdb/app");
+        assertThat(SecretNamer.of(secrets).nameFor("appdb", "app")).isEqualTo("credsync/appdb/app");
 
         assertThat(config.delivery()).isEqualTo(new DeliveryConfig(Duration.ofMillis(200), Duration.ofSeconds(30), 1000,
                 VerifyMode.REQUIRED));

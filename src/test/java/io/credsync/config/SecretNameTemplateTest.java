@@ -7,25 +7,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+/** Parsing and checking the template at start-up; {@code SecretNamerTest} covers the names it gives. */
 class SecretNameTemplateTest {
-
-    @Test
-    void everyPlaceholderIsReplacedAndTheRestKeptAsItIs() {
-        SecretNameTemplate template = SecretNameTemplate.parse("rds/{database}-{role}@{prefix}.x");
-
-        assertThat(template.render("p", "db", "app")).isEqualTo("rds/db-app@p.x");
-    }
-
-    @Test
-    void aPlaceholderMayAppearTwice() {
-        assertThat(SecretNameTemplate.parse("{role}/{role}").render("", "db", "app")).isEqualTo("app/app");
-    }
-
-    @Test
-    void theRoleNameIsUsedAsItIsWithoutInterpretingBraces() {
-        assertThat(SecretNameTemplate.parse("{prefix}{role}").render("p/", "db", "{database}"))
-                .isEqualTo("p/{database}");
-    }
 
     @ParameterizedTest(name = "{0} is refused: {1}")
     @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """

@@ -7,6 +7,7 @@ import static io.credsync.config.ConfigFixtures.write;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.credsync.secrets.SecretNamer;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -23,8 +24,8 @@ class SecretsConfigTest {
                 .secrets();
 
         assertThat(secrets.overrides()).containsExactly(Map.entry("app", "prod/app-db"), Map.entry("report", "prod/report"));
-        assertThat(secrets.secretName("appdb", "app")).isEqualTo("prod/app-db");
-        assertThat(secrets.secretName("appdb", "billing")).isEqualTo("credsync/appdb/billing");
+        assertThat(SecretNamer.of(secrets).nameFor("appdb", "app")).isEqualTo("prod/app-db");
+        assertThat(SecretNamer.of(secrets).nameFor("appdb", "billing")).isEqualTo("credsync/appdb/billing");
     }
 
     @Test
@@ -54,7 +55,7 @@ class SecretsConfigTest {
     void anEmptyPrefixIsAllowedInTheFile() throws Exception {
         Path file = write(dir, "c.yaml", "secrets:\n  prefix: ''\n");
 
-        assertThat(CredsyncConfig.load(file, minimalEnvironment()).secrets().secretName("appdb", "app"))
+        assertThat(SecretNamer.of(CredsyncConfig.load(file, minimalEnvironment()).secrets()).nameFor("appdb", "app"))
                 .isEqualTo("appdb/app");
     }
 

@@ -1,6 +1,8 @@
 package io.credsync.config;
 
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -12,7 +14,36 @@ import software.amazon.awssdk.core.exception.SdkServiceException;
  */
 public final class AwsErrorCodes {
 
+    /** Throttling, by every name AWS services give it. */
+    public static final Set<String> THROTTLING = Set.of(
+            "ThrottlingException", "Throttling", "ThrottledException", "RequestLimitExceeded",
+            "TooManyRequestsException", "RequestThrottled", "RequestThrottledException");
+
+    /** The service itself failing or not answering in time, as AWS's common errors name it. */
+    public static final Set<String> SERVICE_FAILING = Set.of(
+            "InternalFailure", "InternalError", "InternalServerError", "ServiceUnavailable",
+            "ServiceUnavailableException", "RequestTimeout", "RequestTimeoutException");
+
+    /**
+     * About the caller's own credentials or clock, not about the request: a credentials refresh,
+     * the SDK's clock-skew correction or an operator fixes them, so retrying later can succeed.
+     */
+    public static final Set<String> CALLER_CREDENTIALS = Set.of(
+            "ExpiredTokenException", "ExpiredToken", "RequestExpired", "RequestTimeTooSkewed",
+            "InvalidSignatureException", "SignatureDoesNotMatch", "IncompleteSignature",
+            "UnrecognizedClientException", "InvalidClientTokenId", "MissingAuthenticationToken");
+
     private AwsErrorCodes() {
+    }
+
+    /** The codes of {@code sets} together, e.g. a service's transient codes. */
+    @SafeVarargs
+    public static Set<String> union(Set<String>... sets) {
+        Set<String> all = new HashSet<>();
+        for (Set<String> set : sets) {
+            all.addAll(set);
+        }
+        return Set.copyOf(all);
     }
 
     /**

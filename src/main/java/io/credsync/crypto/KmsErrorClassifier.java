@@ -41,18 +41,10 @@ final class KmsErrorClassifier {
             "IncorrectKeyException", Reason.BAD_CONTENT_KEY,
             "AccessDeniedException", Reason.ACCESS_DENIED);
 
-    private static final Set<String> TRANSIENT = Set.of(
-            // throttling
-            "ThrottlingException", "Throttling", "ThrottledException", "RequestLimitExceeded",
-            "TooManyRequestsException", "RequestThrottled", "RequestThrottledException",
+    private static final Set<String> TRANSIENT = AwsErrorCodes.union(AwsErrorCodes.THROTTLING,
+            AwsErrorCodes.SERVICE_FAILING, AwsErrorCodes.CALLER_CREDENTIALS,
             // KMS or its dependencies failing
-            "KMSInternalException", "KeyUnavailableException", "DependencyTimeoutException",
-            "InternalFailure", "InternalError", "InternalServerError", "ServiceUnavailable",
-            "ServiceUnavailableException", "RequestTimeout", "RequestTimeoutException",
-            // the consumer's credentials or clock
-            "ExpiredTokenException", "ExpiredToken", "RequestExpired", "RequestTimeTooSkewed",
-            "InvalidSignatureException", "SignatureDoesNotMatch", "IncompleteSignature",
-            "UnrecognizedClientException", "InvalidClientTokenId", "MissingAuthenticationToken");
+            Set.of("KMSInternalException", "KeyUnavailableException", "DependencyTimeoutException"));
 
     // Modelled exceptions built without error details (a stub, an older SDK) still have a type.
     private static final Map<Class<? extends SdkException>, String> CODE_BY_TYPE = Map.of(

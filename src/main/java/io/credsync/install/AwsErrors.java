@@ -17,13 +17,10 @@ public final class AwsErrors {
     /** The answer a probe of a name that does not exist expects. */
     public static final String NOT_FOUND = "ResourceNotFoundException";
 
-    private static final Set<String> CREDENTIALS = Set.of("UnrecognizedClientException", "InvalidClientTokenId",
-            "ExpiredTokenException", "ExpiredToken", "InvalidSignatureException", "SignatureDoesNotMatch",
-            "IncompleteSignature", "MissingAuthenticationToken", "RequestExpired", "RequestTimeTooSkewed");
-
-    private static final Set<String> UNAVAILABLE = Set.of("ThrottlingException", "Throttling", "TooManyRequestsException",
-            "RequestLimitExceeded", "KMSInternalException", "KeyUnavailableException", "DependencyTimeoutException",
-            "InternalServiceError", "InternalFailure", "ServiceUnavailable", "ServiceUnavailableException");
+    private static final Set<String> UNAVAILABLE = AwsErrorCodes.union(AwsErrorCodes.THROTTLING,
+            AwsErrorCodes.SERVICE_FAILING,
+            Set.of("KMSInternalException", "KeyUnavailableException", "DependencyTimeoutException",
+                    "InternalServiceError"));
 
     private static final Map<String, String> KMS = Map.of(
             "NotFoundException", "KMS has no such key in this Region: check the key id, alias or ARN, and aws.region",
@@ -96,7 +93,7 @@ public final class AwsErrors {
         }
         String code = code(e);
         String advice = service.get(code);
-        if (advice == null && CREDENTIALS.contains(code)) {
+        if (advice == null && AwsErrorCodes.CALLER_CREDENTIALS.contains(code)) {
             advice = "AWS refused these credentials: check which credentials the SDK's default chain finds,"
                     + " that they have not expired, and the host's clock";
         }

@@ -42,18 +42,11 @@ final class SecretsManagerErrors {
     record Classification(String code, boolean isTransient) {
     }
 
-    private static final Set<String> TRANSIENT = Set.of(
-            // throttling
-            "ThrottlingException", "Throttling", "ThrottledException", "TooManyRequestsException",
-            "RequestLimitExceeded", "RequestThrottled", "RequestThrottledException",
-            // Secrets Manager or AWS failing
-            "InternalServiceError", "InternalFailure", "InternalError", "InternalServerError",
-            "ServiceUnavailable", "ServiceUnavailableException", "RequestTimeout", "RequestTimeoutException",
-            // the consumer's own credentials or clock, which a refresh, the SDK's skew correction or an
-            // operator fixes; the same codes as KmsErrorClassifier, so both halves wait alike
-            "ExpiredTokenException", "ExpiredToken", "RequestExpired", "RequestTimeTooSkewed",
-            "InvalidSignatureException", "SignatureDoesNotMatch", "IncompleteSignature",
-            "UnrecognizedClientException", "InvalidClientTokenId", "MissingAuthenticationToken");
+    private static final Set<String> TRANSIENT = AwsErrorCodes.union(AwsErrorCodes.THROTTLING,
+            AwsErrorCodes.SERVICE_FAILING, AwsErrorCodes.CALLER_CREDENTIALS,
+            // Secrets Manager's own name for failing; the same credentials codes as KmsErrorClassifier,
+            // so that both halves wait alike
+            Set.of("InternalServiceError"));
 
     // Named so that a 5xx carrying one of them (unlikely, but the status alone would say retry)
     // still fails for good: these are answers about the request or the secret.

@@ -74,6 +74,11 @@ public final class ConsumerProcess implements AutoCloseable {
         return process.terminate(timeout);
     }
 
+    /** Waits for the consumer to exit by itself; returns the exit code, or throws if it still runs. */
+    public int awaitExit(Duration timeout) throws InterruptedException {
+        return process.awaitExit(timeout);
+    }
+
     /** Everything every start of this consumer printed so far. */
     public String output() {
         return process.log();

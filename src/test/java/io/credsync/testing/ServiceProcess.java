@@ -111,6 +111,19 @@ final class ServiceProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /**
+     * Waits up to {@code timeout} for the program to exit by itself.
+     *
+     * @return its exit code
+     * @throws IllegalStateException if it still runs after {@code timeout} (it is left running)
+     */
+    int awaitExit(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException(name + " still runs after " + timeout);
+        }
+        return process.exitValue();
+    }
+
     /** Stops the program: SIGTERM, then SIGKILL after a few seconds. Idempotent; the log stays. */
     @Override
     public synchronized void close() {

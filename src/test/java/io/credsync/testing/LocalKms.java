@@ -18,22 +18,26 @@ import software.amazon.awssdk.services.kms.model.KeyUsageType;
  * <p>local-kms takes only a port ({@code PORT}), never an address: it listens on every
  * interface, not on loopback alone. Clients here always use 127.0.0.1.
  *
- * <p>Stopped by {@link #close()}, else by a JVM shutdown hook, else by scripts/test.
- * Thread-safe; no method returns null.
+ * <p>{@link #stop()} and {@link #resume()} take it down and bring it back on the same port with
+ * the same keys, for tests and benchmarks of an outage. Closed by {@link #close()}, else by a JVM
+ * shutdown hook, else by scripts/test. Thread-safe; no method returns null.
  */
 public final class LocalKms implements AutoCloseable {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+    private static final String NAME = "local-kms";
 
     private static LocalKms shared;
 
     private final Path dir;
-    private final ServiceProcess process;
+    private final int port;
+    private ServiceProcess process;
     private KmsClient client;
     private boolean closed;
 
     private LocalKms(Path dir, ServiceProcess process) {
         this.dir = dir;
+        this.port = process.port();
         this.process = process;
     }
 
@@ -43,17 +47,10 @@ public final class LocalKms implements AutoCloseable {
      * @throws IllegalStateException if the binary is missing or it does not come up
      */
     public static LocalKms start() {
-        String binary = TestEnvironment.localKms().toString();
         Path dir = Directories.createUnderRunDir("local-kms-");
         ServiceProcess process;
         try {
-            process = ServiceProcess.start("local-kms", dir, port -> List.of(binary), port -> Map.of(
-                    "PORT", Integer.toString(port),
-                    "KMS_DATA_PATH", dir.resolve("data").toString(),
-                    "KMS_REGION", EmulatedAws.REGION.id(),
-                    "KMS_ACCOUNT_ID", EmulatedAws.KMS_ACCOUNT_ID,
-                    // No seed: a path that does not exist (the default is /init/seed.yaml).
-                    "KMS_SEED_PATH", dir.resolve("no-seed.yaml").toString()),
+            process = ServiceProcess.start(NAME, dir, port -> command(), port -> environment(dir, port),
                     START_TIMEOUT);
         } catch (RuntimeException e) {
             Directories.deleteRecursively(dir);
@@ -72,9 +69,33 @@ public final class LocalKms implements AutoCloseable {
         return shared;
     }
 
-    /** Where clients send requests: {@code http://127.0.0.1:<port>}. */
+    /** Where clients send requests: {@code http://127.0.0.1:<port>}, the same after {@link #resume()}. */
     public URI endpoint() {
-        return URI.create("http://127.0.0.1:" + process.port());
+        return URI.create("http://127.0.0.1:" + port);
+    }
+
+    /**
+     * Stops the emulator process, as an outage would, keeping its key database: clients get
+     * connection refused until {@link #resume()}. Waits until the port no longer accepts.
+     */
+    public synchronized void stop() {
+        checkNotClosed();
+        process.close();
+        process.awaitPortClosed(START_TIMEOUT);
+    }
+
+    /** Starts the emulator again after {@link #stop()}, on the same port, with the same keys. */
+    public synchronized void resume() {
+        checkNotClosed();
+        if (process.isAlive()) {
+            return;
+        }
+        process = ServiceProcess.startOn(port, NAME, dir, p -> command(), p -> environment(dir, p), START_TIMEOUT);
+    }
+
+    /** Whether the emulator process runs (it does unless {@link #stop()} or {@link #close()}). */
+    public synchronized boolean isRunning() {
+        return !closed && process.isAlive();
     }
 
     /**
@@ -82,9 +103,7 @@ public final class LocalKms implements AutoCloseable {
      * to this object and is closed with it: do not close it yourself.
      */
     public synchronized KmsClient client() {
-        if (closed) {
-            throw new IllegalStateException("local-kms in " + dir + " is closed");
-        }
+        checkNotClosed();
         if (client == null) {
             client = KmsClient.builder()
                     .region(EmulatedAws.REGION)
@@ -110,7 +129,7 @@ public final class LocalKms implements AutoCloseable {
     }
 
     /** local-kms's output: one line per request it served, and its errors. */
-    public Path logFile() {
+    public synchronized Path logFile() {
         return process.logFile();
     }
 
@@ -133,11 +152,31 @@ public final class LocalKms implements AutoCloseable {
     }
 
     @Override
-    public String toString() {
+    public synchronized String toString() {
         return "LocalKms[" + process + "]";
     }
 
     private synchronized boolean isClosed() {
         return closed;
+    }
+
+    private void checkNotClosed() {
+        if (closed) {
+            throw new IllegalStateException("local-kms in " + dir + " is closed");
+        }
+    }
+
+    private static List<String> command() {
+        return List.of(TestEnvironment.localKms().toString());
+    }
+
+    private static Map<String, String> environment(Path dir, int port) {
+        return Map.of(
+                "PORT", Integer.toString(port),
+                "KMS_DATA_PATH", dir.resolve("data").toString(),
+                "KMS_REGION", EmulatedAws.REGION.id(),
+                "KMS_ACCOUNT_ID", EmulatedAws.KMS_ACCOUNT_ID,
+                // No seed: a path that does not exist (the default is /init/seed.yaml).
+                "KMS_SEED_PATH", dir.resolve("no-seed.yaml").toString());
     }
 }

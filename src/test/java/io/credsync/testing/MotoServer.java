@@ -13,22 +13,28 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
  * under {@link TestEnvironment#runDir()} ({@code moto_server.log}, {@code moto_server.pid}),
  * Region {@link EmulatedAws#REGION}. State lives in memory and goes with the process.
  *
- * <p>Stopped by {@link #close()}, else by a JVM shutdown hook, else by scripts/test.
- * Thread-safe; no method returns null.
+ * <p>{@link #stop()} and {@link #resume()} take it down and bring it back on the same port, for
+ * tests and benchmarks of an outage (secrets do not survive: moto keeps them in memory). Closed by
+ * {@link #close()}, else by a JVM shutdown hook, else by scripts/test. Thread-safe; no method
+ * returns null.
  */
 public final class MotoServer implements AutoCloseable {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    private static final String NAME = "moto_server";
+    private static final Map<String, String> ENVIRONMENT = Map.of("PYTHONUNBUFFERED", "1");
 
     private static MotoServer shared;
 
     private final Path dir;
-    private final ServiceProcess process;
+    private final int port;
+    private ServiceProcess process;
     private SecretsManagerClient client;
     private boolean closed;
 
     private MotoServer(Path dir, ServiceProcess process) {
         this.dir = dir;
+        this.port = process.port();
         this.process = process;
     }
 
@@ -38,14 +44,10 @@ public final class MotoServer implements AutoCloseable {
      * @throws IllegalStateException if the program is missing or it does not come up
      */
     public static MotoServer start() {
-        String binary = TestEnvironment.motoServer().toString();
         Path dir = Directories.createUnderRunDir("moto-");
         ServiceProcess process;
         try {
-            process = ServiceProcess.start("moto_server", dir,
-                    port -> List.of(binary, "-H", "127.0.0.1", "-p", Integer.toString(port)),
-                    port -> Map.of("PYTHONUNBUFFERED", "1"),
-                    START_TIMEOUT);
+            process = ServiceProcess.start(NAME, dir, MotoServer::command, port -> ENVIRONMENT, START_TIMEOUT);
         } catch (RuntimeException e) {
             Directories.deleteRecursively(dir);
             throw e;
@@ -63,9 +65,33 @@ public final class MotoServer implements AutoCloseable {
         return shared;
     }
 
-    /** Where clients send requests: {@code http://127.0.0.1:<port>}. */
+    /** Where clients send requests: {@code http://127.0.0.1:<port>}, the same after {@link #resume()}. */
     public URI endpoint() {
-        return URI.create("http://127.0.0.1:" + process.port());
+        return URI.create("http://127.0.0.1:" + port);
+    }
+
+    /**
+     * Stops the server process, as an outage would: clients get connection refused until
+     * {@link #resume()}. Waits until the port no longer accepts.
+     */
+    public synchronized void stop() {
+        checkNotClosed();
+        process.close();
+        process.awaitPortClosed(START_TIMEOUT);
+    }
+
+    /** Starts the server again after {@link #stop()}, on the same port, with no secrets. */
+    public synchronized void resume() {
+        checkNotClosed();
+        if (process.isAlive()) {
+            return;
+        }
+        process = ServiceProcess.startOn(port, NAME, dir, MotoServer::command, p -> ENVIRONMENT, START_TIMEOUT);
+    }
+
+    /** Whether the server process runs (it does unless {@link #stop()} or {@link #close()}). */
+    public synchronized boolean isRunning() {
+        return !closed && process.isAlive();
     }
 
     /**
@@ -73,9 +99,7 @@ public final class MotoServer implements AutoCloseable {
      * credentials). It belongs to this object and is closed with it: do not close it yourself.
      */
     public synchronized SecretsManagerClient client() {
-        if (closed) {
-            throw new IllegalStateException("moto_server in " + dir + " is closed");
-        }
+        checkNotClosed();
         if (client == null) {
             client = SecretsManagerClient.builder()
                     .region(EmulatedAws.REGION)
@@ -88,7 +112,7 @@ public final class MotoServer implements AutoCloseable {
     }
 
     /** moto's output: one line per request it served, and its errors. */
-    public Path logFile() {
+    public synchronized Path logFile() {
         return process.logFile();
     }
 
@@ -111,11 +135,21 @@ public final class MotoServer implements AutoCloseable {
     }
 
     @Override
-    public String toString() {
+    public synchronized String toString() {
         return "MotoServer[" + process + "]";
     }
 
     private synchronized boolean isClosed() {
         return closed;
+    }
+
+    private void checkNotClosed() {
+        if (closed) {
+            throw new IllegalStateException("moto_server in " + dir + " is closed");
+        }
+    }
+
+    private static List<String> command(int port) {
+        return List.of(TestEnvironment.motoServer().toString(), "-H", "127.0.0.1", "-p", Integer.toString(port));
     }
 }

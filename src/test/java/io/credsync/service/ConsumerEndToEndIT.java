@@ -10,6 +10,7 @@ import io.credsync.testing.MotoServer;
 import io.credsync.testing.PostgresCluster;
 import io.credsync.testing.RoleStatements;
 import io.credsync.testing.RsaKeys;
+import io.credsync.testing.SecretScan;
 import io.credsync.testing.ShutdownMode;
 import io.credsync.testing.SyncFixture;
 import java.nio.file.Files;
@@ -317,14 +318,14 @@ class ConsumerEndToEndIT {
         Process cli = rotate.start();
         cli.getOutputStream().close();
         String cliOutput = new String(cli.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        SecretScan.output("cli-rotate", cliOutput);
         assertThat(cli.waitFor()).as(cliOutput).isZero();
         assertThat(cliOutput).startsWith("rotated the password of role " + role + ": event ");
 
         JsonNode secret = fixture.awaitSecret(role, s -> s.hasNonNull("password"), SYNC_TIMEOUT);
         assertLogsIn(secret);
-        String rotated = secret.path("password").asText();
+        String rotated = password(secret.path("password").asText());
         assertThat(rotated).hasSize(32);
-        passwords.add(rotated);
         assertThat(cliOutput).doesNotContain(rotated);
         assertThat(fixture.database().postgres().serverLog()).doesNotContain(rotated);
         awaitEveryEventDelivered();
@@ -481,7 +482,7 @@ class ConsumerEndToEndIT {
 
     private String password(String value) {
         passwords.add(value);
-        return value;
+        return SecretScan.password(value);
     }
 
     private String kmsPublicKeyPem() {

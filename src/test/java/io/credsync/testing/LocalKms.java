@@ -133,7 +133,7 @@ public final class LocalKms implements AutoCloseable {
         return process.logFile();
     }
 
-    /** Stops local-kms and deletes its directory. Idempotent. */
+    /** Stops local-kms and deletes its directory (kept when the run is secret-scanned). Idempotent. */
     @Override
     public synchronized void close() {
         if (closed) {
@@ -146,7 +146,10 @@ public final class LocalKms implements AutoCloseable {
             }
         } finally {
             process.close();
-            Directories.deleteRecursively(dir);
+            // A scanned run keeps the log (and local-kms its key store, which holds no password).
+            if (!SecretScan.keepsEvidence()) {
+                Directories.deleteRecursively(dir);
+            }
             JvmShutdown.unregister(this);
         }
     }

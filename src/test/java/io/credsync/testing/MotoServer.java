@@ -116,7 +116,7 @@ public final class MotoServer implements AutoCloseable {
         return process.logFile();
     }
 
-    /** Stops moto's server and deletes its directory. Idempotent. */
+    /** Stops moto's server and deletes its directory (kept when the run is secret-scanned). Idempotent. */
     @Override
     public synchronized void close() {
         if (closed) {
@@ -129,7 +129,10 @@ public final class MotoServer implements AutoCloseable {
             }
         } finally {
             process.close();
-            Directories.deleteRecursively(dir);
+            // A scanned run keeps the log (and local-kms its key store, which holds no password).
+            if (!SecretScan.keepsEvidence()) {
+                Directories.deleteRecursively(dir);
+            }
             JvmShutdown.unregister(this);
         }
     }

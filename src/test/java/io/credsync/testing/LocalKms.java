@@ -25,19 +25,16 @@ import software.amazon.awssdk.services.kms.model.KeyUsageType;
 public final class LocalKms implements AutoCloseable {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
-    private static final String NAME = "local-kms";
 
     private static LocalKms shared;
 
     private final Path dir;
-    private final int port;
-    private ServiceProcess process;
+    private final RestartableService process;
     private KmsClient client;
     private boolean closed;
 
-    private LocalKms(Path dir, ServiceProcess process) {
+    private LocalKms(Path dir, RestartableService process) {
         this.dir = dir;
-        this.port = process.port();
         this.process = process;
     }
 
@@ -48,9 +45,9 @@ public final class LocalKms implements AutoCloseable {
      */
     public static LocalKms start() {
         Path dir = Directories.createUnderRunDir("local-kms-");
-        ServiceProcess process;
+        RestartableService process;
         try {
-            process = ServiceProcess.start(NAME, dir, port -> command(), port -> environment(dir, port),
+            process = RestartableService.start("local-kms", dir, port -> command(), port -> environment(dir, port),
                     START_TIMEOUT);
         } catch (RuntimeException e) {
             Directories.deleteRecursively(dir);
@@ -71,7 +68,7 @@ public final class LocalKms implements AutoCloseable {
 
     /** Where clients send requests: {@code http://127.0.0.1:<port>}, the same after {@link #resume()}. */
     public URI endpoint() {
-        return URI.create("http://127.0.0.1:" + port);
+        return URI.create("http://127.0.0.1:" + process.port());
     }
 
     /**
@@ -80,17 +77,13 @@ public final class LocalKms implements AutoCloseable {
      */
     public synchronized void stop() {
         checkNotClosed();
-        process.close();
-        process.awaitPortClosed(START_TIMEOUT);
+        process.stop();
     }
 
     /** Starts the emulator again after {@link #stop()}, on the same port, with the same keys. */
     public synchronized void resume() {
         checkNotClosed();
-        if (process.isAlive()) {
-            return;
-        }
-        process = ServiceProcess.startOn(port, NAME, dir, p -> command(), p -> environment(dir, p), START_TIMEOUT);
+        process.resume();
     }
 
     /** Whether the emulator process runs (it does unless {@link #stop()} or {@link #close()}). */

@@ -21,20 +21,16 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 public final class MotoServer implements AutoCloseable {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
-    private static final String NAME = "moto_server";
-    private static final Map<String, String> ENVIRONMENT = Map.of("PYTHONUNBUFFERED", "1");
 
     private static MotoServer shared;
 
     private final Path dir;
-    private final int port;
-    private ServiceProcess process;
+    private final RestartableService process;
     private SecretsManagerClient client;
     private boolean closed;
 
-    private MotoServer(Path dir, ServiceProcess process) {
+    private MotoServer(Path dir, RestartableService process) {
         this.dir = dir;
-        this.port = process.port();
         this.process = process;
     }
 
@@ -45,9 +41,10 @@ public final class MotoServer implements AutoCloseable {
      */
     public static MotoServer start() {
         Path dir = Directories.createUnderRunDir("moto-");
-        ServiceProcess process;
+        RestartableService process;
         try {
-            process = ServiceProcess.start(NAME, dir, MotoServer::command, port -> ENVIRONMENT, START_TIMEOUT);
+            process = RestartableService.start("moto_server", dir, MotoServer::command,
+                    port -> Map.of("PYTHONUNBUFFERED", "1"), START_TIMEOUT);
         } catch (RuntimeException e) {
             Directories.deleteRecursively(dir);
             throw e;
@@ -67,7 +64,7 @@ public final class MotoServer implements AutoCloseable {
 
     /** Where clients send requests: {@code http://127.0.0.1:<port>}, the same after {@link #resume()}. */
     public URI endpoint() {
-        return URI.create("http://127.0.0.1:" + port);
+        return URI.create("http://127.0.0.1:" + process.port());
     }
 
     /**
@@ -76,17 +73,13 @@ public final class MotoServer implements AutoCloseable {
      */
     public synchronized void stop() {
         checkNotClosed();
-        process.close();
-        process.awaitPortClosed(START_TIMEOUT);
+        process.stop();
     }
 
     /** Starts the server again after {@link #stop()}, on the same port, with no secrets. */
     public synchronized void resume() {
         checkNotClosed();
-        if (process.isAlive()) {
-            return;
-        }
-        process = ServiceProcess.startOn(port, NAME, dir, MotoServer::command, p -> ENVIRONMENT, START_TIMEOUT);
+        process.resume();
     }
 
     /** Whether the server process runs (it does unless {@link #stop()} or {@link #close()}). */

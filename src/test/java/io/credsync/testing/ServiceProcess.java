@@ -92,13 +92,18 @@ final class ServiceProcess implements AutoCloseable {
 
     private static ServiceProcess launchAndAwait(String name, Path dir, IntFunction<List<String>> command,
             IntFunction<Map<String, String>> env, int port, Duration startTimeout) {
+        // The log gathers every start in the directory: only this start's output says why it failed.
+        int logBefore = logOf(dir, name).length();
         ServiceProcess service = launch(name, dir, command.apply(port), env.apply(port), port);
         try {
             service.awaitPort(startTimeout);
             return service;
         } catch (IllegalStateException e) {
             service.close();
-            throw service.log().toLowerCase().contains("address already in use") ? new PortTaken(e) : e;
+            String output = service.log();
+            boolean portTaken = output.substring(Math.min(logBefore, output.length())).toLowerCase()
+                    .contains("address already in use");
+            throw portTaken ? new PortTaken(e) : e;
         }
     }
 
@@ -114,10 +119,15 @@ final class ServiceProcess implements AutoCloseable {
 
     /** The program's output so far (lenient UTF-8). */
     String log() {
+        return logOf(dir, name);
+    }
+
+    private static String logOf(Path dir, String name) {
+        Path file = dir.resolve(name + ".log");
         try {
-            return Files.exists(logFile()) ? new String(Files.readAllBytes(logFile()), StandardCharsets.UTF_8) : "";
+            return Files.exists(file) ? new String(Files.readAllBytes(file), StandardCharsets.UTF_8) : "";
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + logFile(), e);
+            throw new UncheckedIOException("cannot read " + file, e);
         }
     }
 

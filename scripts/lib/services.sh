@@ -48,12 +48,17 @@ credsync_stop_emulators() {
   kill -KILL "${pids[@]}" 2>/dev/null || true
 }
 
-# Stops everything under the run directory $1, then removes it.
+# Stops everything under the run directory $1, then removes it, unless CREDSYNC_KEEP_RUN_DIR=1
+# (to look at what a run left, e.g. where the secret scan found a password).
 credsync_cleanup_run_dir() {
   local run_dir=$1
   [[ -n $run_dir && -d $run_dir ]] || return 0
   credsync_stop_clusters "$run_dir"
   credsync_stop_emulators "$run_dir"
+  if [[ ${CREDSYNC_KEEP_RUN_DIR:-} == 1 ]]; then
+    echo "CREDSYNC_KEEP_RUN_DIR=1: kept $run_dir (remove it when done)" >&2
+    return 0
+  fi
   rm -rf -- "$run_dir"
 }
 

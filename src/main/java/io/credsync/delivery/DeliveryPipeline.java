@@ -184,10 +184,9 @@ public final class DeliveryPipeline implements AutoCloseable {
                         result.arn(), result.versionId());
                 return DeliveryRecord.synced(event, attempts, result.arn(), result.versionId(), lsn);
             } catch (EnvelopeException e) {
-                log.warn("event {} of role {} failed: {}: {}", event.eventId(), event.roleName(), e.reason(),
-                        e.getMessage());
-                return DeliveryRecord.of(event, DeliveryStatus.FAILED, attempts, e.reason() + ": " + e.getMessage(),
-                        lsn);
+                // The message starts with the reason code already ("MALFORMED: ..."): that is the recorded reason.
+                log.warn("event {} of role {} failed: {}", event.eventId(), event.roleName(), e.getMessage());
+                return DeliveryRecord.of(event, DeliveryStatus.FAILED, attempts, e.getMessage(), lsn);
             } catch (SecretWriteException e) {
                 if (!e.isTransient()) {
                     log.warn("event {} of role {} failed: {}", event.eventId(), event.roleName(), e.getMessage());

@@ -218,7 +218,9 @@ public final class ConsumerService implements AutoCloseable {
             worker.run();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // An Error too (an outbox row too large for the heap): a thread that died silently would
+            // leave a process that looks alive and delivers nothing; stopping makes it exit 1.
             fail("delivery", e);
         }
     }
@@ -226,7 +228,7 @@ public final class ConsumerService implements AutoCloseable {
     private void replicate() {
         try {
             source.run();
-        } catch (ReplicationException | RuntimeException e) {
+        } catch (ReplicationException | RuntimeException | Error e) {
             fail("replication", e);
         }
     }

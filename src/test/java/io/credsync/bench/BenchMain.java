@@ -8,14 +8,16 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Runs every benchmark (or those named as arguments) one after the other on this machine,
- * prints a table and writes {@code target/bench/results.json}. Run it through
- * {@code ./scripts/bench}, which sets up the services first.
+ * prints a table, writes {@code target/bench/results.json}, and puts the figures into the
+ * documentation ({@link BenchDocs}: {@code docs/benchmarks.json}, and the table in
+ * {@code docs/benchmarks.md} and {@code README.md}). Run it through {@code ./scripts/bench},
+ * which sets up the services first, from the checkout's root.
  */
 public final class BenchMain {
 
@@ -23,9 +25,16 @@ public final class BenchMain {
     }
 
     public static void main(String[] args) throws Exception {
-        List<Benchmark> all = List.of(new AlterRoleBenchmark(), new E2eLagBenchmark(), new BurstBenchmark(),
-                new IdleSlotBenchmark());
+        List<Benchmark> all = List.of(new AlterRoleBenchmark(), new AwsOutageBenchmark(), new E2eLagBenchmark(),
+                new BurstBenchmark(), new IdleSlotBenchmark());
         Set<String> wanted = Set.of(args);
+        Set<String> known = all.stream().map(Benchmark::name).collect(Collectors.toSet());
+        if (!known.containsAll(wanted)) {
+            System.err.println("unknown benchmark(s) " + wanted.stream().filter(w -> !known.contains(w)).sorted().toList()
+                    + "; known: " + all.stream().map(Benchmark::name).toList());
+            System.exit(2);
+        }
+        Instant ranAt = Instant.now();
         List<BenchResult> results = new ArrayList<>();
         for (Benchmark benchmark : all) {
             if (wanted.isEmpty() || wanted.contains(benchmark.name())) {
@@ -33,47 +42,21 @@ public final class BenchMain {
                 results.addAll(benchmark.run());
             }
         }
-        write(results, Path.of("target", "bench", "results.json"));
-        print(results);
+        Map<String, Object> machine = Machine.current();
+        write(results, ranAt, machine, Path.of("target", "bench", "results.json"));
+        new BenchDocs(Path.of("docs", "benchmarks.json"), List.of(Path.of("docs", "benchmarks.md"), Path.of("README.md")),
+                all.stream().map(Benchmark::name).toList()).update(results, ranAt, machine);
+        System.out.print(BenchTable.render(results));
         System.exit(0);
     }
 
-    private static void write(List<BenchResult> results, Path file) throws Exception {
+    private static void write(List<BenchResult> results, Instant ranAt, Map<String, Object> machine, Path file)
+            throws Exception {
         Files.createDirectories(file.getParent());
         Map<String, Object> document = new LinkedHashMap<>();
-        document.put("ran_at", Instant.now().toString());
-        document.put("machine", machine());
+        document.put("ran_at", ranAt.toString());
+        document.put("machine", machine);
         document.put("results", results);
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), document);
-    }
-
-    private static Map<String, Object> machine() {
-        Map<String, Object> machine = new LinkedHashMap<>();
-        machine.put("cores", Runtime.getRuntime().availableProcessors());
-        machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
-        machine.put("java", System.getProperty("java.version"));
-        machine.put("cpu", cpuModel());
-        return machine;
-    }
-
-    private static String cpuModel() {
-        try {
-            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
-                    .filter(line -> line.startsWith("model name"))
-                    .map(line -> line.substring(line.indexOf(':') + 1).trim())
-                    .findFirst().orElse("unknown");
-        } catch (Exception e) {
-            return "unknown";
-        }
-    }
-
-    private static void print(List<BenchResult> results) {
-        String format = "%-12s %-44s %-26s %12s %-4s %-8s %s%n";
-        System.out.printf(Locale.ROOT, format, "benchmark", "scenario", "metric", "value", "unit", "target", "met");
-        for (BenchResult r : results) {
-            System.out.printf(Locale.ROOT, format, r.benchmark(), r.scenario(), r.metric(),
-                    String.format(Locale.ROOT, "%.3f", r.value()), r.unit(), r.target() == null ? "" : r.target(),
-                    r.met() == null ? "" : (r.met() ? "yes" : "NO"));
-        }
     }
 }

@@ -1,5 +1,6 @@
 package io.credsync.cli;
 
+import io.credsync.testing.SecretScan;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import picocli.CommandLine;
@@ -20,7 +21,9 @@ record CommandRun(int exitCode, String out, String err) {
         commandLine.setOut(new PrintWriter(out, true));
         commandLine.setErr(new PrintWriter(err, true));
         int exitCode = commandLine.execute(args);
-        return new CommandRun(exitCode, out.toString(), err.toString());
+        CommandRun run = new CommandRun(exitCode, out.toString(), err.toString());
+        SecretScan.output("cli-" + command.getClass().getSimpleName(), run.toString());
+        return run;
     }
 
     /** Everything printed, for assertions about what must never appear. */

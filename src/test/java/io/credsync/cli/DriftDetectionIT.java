@@ -10,6 +10,7 @@ import io.credsync.testing.ConsumerProcess;
 import io.credsync.testing.CredsyncDatabase;
 import io.credsync.testing.MotoServer;
 import io.credsync.testing.RoleStatements;
+import io.credsync.testing.SecretScan;
 import io.credsync.testing.SyncFixture;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -114,7 +115,7 @@ class DriftDetectionIT {
             RoleStatements.execute(superuser, "SELECT credsync.rotate('" + role + "')");
         }
         JsonNode secret = fixture.awaitSecret(role, s -> !s.path("password").asText().equals("synced-" + role), TIMEOUT);
-        passwords.add(secret.path("password").asText());
+        password(secret.path("password").asText());
         awaitDriftState(role, "in_sync");
         assertThat(awaitMetrics(consumer, m -> m.contains("credsync_secret_drift{application=\"credsync\",role=\""
                 + role + "\"} 0.0"))).contains("credsync_drifted_roles{application=\"credsync\"} 0.0");
@@ -173,8 +174,7 @@ class DriftDetectionIT {
 
         JsonNode secret = fixture.awaitSecret(role, s -> !s.path("password").asText().equals("before-" + role),
                 TIMEOUT);
-        String rotated = secret.path("password").asText();
-        passwords.add(rotated);
+        String rotated = password(secret.path("password").asText());
         assertThat(rotated).hasSize(32).isNotEqualTo(behind);
         try (Connection login = fixture.database().connect(role, rotated)) {
             assertThat(login.isValid(5)).as("the rotated password in the secret logs in").isTrue();
@@ -215,7 +215,7 @@ class DriftDetectionIT {
 
     private String password(String value) {
         passwords.add(value);
-        return value;
+        return SecretScan.password(value);
     }
 
     private CommandRun command(Object command, String... args) {

@@ -2,6 +2,7 @@ package io.credsync.cli;
 
 import io.credsync.testing.EmulatedAws;
 import io.credsync.testing.PostgresCluster;
+import io.credsync.testing.SecretScan;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -47,7 +48,9 @@ final class InstallCliSupport {
         commandLine.setOut(new PrintWriter(out, true));
         commandLine.setErr(new PrintWriter(err, true));
         int exitCode = commandLine.execute(args);
-        return new Run(exitCode, out.toString(), err.toString());
+        Run run = new Run(exitCode, out.toString(), err.toString());
+        SecretScan.output("cli-" + command.getClass().getSimpleName(), run.toString());
+        return run;
     }
 
     /** The AWS SDK's default chain reads these system properties first: the emulators take any key. */

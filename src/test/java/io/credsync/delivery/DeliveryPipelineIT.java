@@ -13,6 +13,7 @@ import io.credsync.testing.ClusterConnector;
 import io.credsync.testing.CredsyncDatabase;
 import io.credsync.testing.RoleStatements;
 import io.credsync.testing.RsaKeys;
+import io.credsync.testing.SecretScan;
 import io.credsync.testing.StubRsaKeyUnwrapper;
 import java.security.KeyPair;
 import java.sql.Connection;
@@ -126,7 +127,7 @@ class DeliveryPipelineIT {
                 // A well-formed event for a password that was never set, as anyone who may call
                 // the hook (pg_tle's adapter is PUBLIC) could make one.
                 RoleStatements.execute(superuser, "SELECT credsync.capture('" + role
-                        + "', 'forged-never-set', 'PASSWORD_TYPE_PLAINTEXT', NULL, true)");
+                        + "', '" + SecretScan.password("forged-never-set") + "', 'PASSWORD_TYPE_PLAINTEXT', NULL, true)");
             }
             pipeline.deliver(pipeline.undelivered(0, 100), null);
         }
@@ -159,7 +160,8 @@ class DeliveryPipelineIT {
         verifyMode = mode;
         String role = RoleStatements.uniqueName("pipe");
         try (Connection superuser = database.connectAsSuperuser()) {
-            RoleStatements.execute(superuser, "CREATE ROLE " + role + " NOLOGIN PASSWORD 'cannot-log-in'");
+            RoleStatements.execute(superuser, "CREATE ROLE " + role + " NOLOGIN PASSWORD '"
+                    + SecretScan.password("cannot-log-in") + "'");
         }
         ScriptedSecretWriter writer = new ScriptedSecretWriter();
         try (DeliveryPipeline pipeline = pipeline(writer, sleeps::add)) {

@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.credsync.metrics.CredsyncMeterRegistry;
 import io.credsync.metrics.MetricsServer;
 import io.credsync.metrics.ReadinessReport;
+import io.credsync.testing.SecretScan;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -102,7 +103,10 @@ final class DeployTesting {
                 throw new IllegalStateException(String.join(" ", command) + " did not finish within " + timeout
                         + "; its output:\n" + read(output));
             }
-            return new Result(process.exitValue(), read(output));
+            Result result = new Result(process.exitValue(), read(output));
+            SecretScan.output("process-" + Path.of(command.get(0)).getFileName(), String.join(" ", command) + "\n"
+                    + result.output());
+            return result;
         } finally {
             Files.deleteIfExists(output);
         }

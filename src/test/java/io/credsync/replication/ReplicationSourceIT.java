@@ -10,6 +10,7 @@ import io.credsync.testing.ClusterOptions;
 import io.credsync.testing.CredsyncDatabase;
 import io.credsync.testing.PostgresCluster;
 import io.credsync.testing.RsaKeys;
+import io.credsync.testing.SecretScan;
 import io.credsync.testing.ShutdownMode;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -418,7 +419,7 @@ class ReplicationSourceIT {
         PGConnection pg = connection.unwrap(PGConnection.class);
         try (Statement statement = connection.createStatement()) {
             statement.execute("ALTER ROLE " + pg.escapeIdentifier(role) + " PASSWORD '"
-                    + pg.escapeLiteral(password) + "'");
+                    + pg.escapeLiteral(SecretScan.password(password)) + "'");
         }
     }
 

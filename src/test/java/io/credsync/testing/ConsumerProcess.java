@@ -1,13 +1,17 @@
 package io.credsync.testing;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.HttpURLConnection;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * {@code java -jar target/credsync.jar run --config <file>} as its own process, the way users run
@@ -22,10 +26,14 @@ import java.util.Map;
 public final class ConsumerProcess implements AutoCloseable {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration SCRAPE_TIMEOUT = Duration.ofSeconds(5);
+    private static final AtomicInteger SCRAPES = new AtomicInteger();
 
+    private final Path dir;
     private final ServiceProcess process;
 
-    private ConsumerProcess(ServiceProcess process) {
+    private ConsumerProcess(Path dir, ServiceProcess process) {
+        this.dir = dir;
         this.process = process;
     }
 
@@ -43,7 +51,7 @@ public final class ConsumerProcess implements AutoCloseable {
             throw new IllegalStateException(jar + " is missing: run `mvn package` (./scripts/test does)");
         }
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        return new ConsumerProcess(ServiceProcess.start("credsync", dir, port -> {
+        return new ConsumerProcess(dir, ServiceProcess.start("credsync", dir, port -> {
             Path config = dir.resolve("credsync.yaml");
             try {
                 Files.writeString(config, yaml.replace("${METRICS_PORT}", Integer.toString(port)),
@@ -66,12 +74,19 @@ public final class ConsumerProcess implements AutoCloseable {
 
     /** SIGKILL: the consumer gets no chance to finish anything. */
     public void kill() throws InterruptedException {
+        keepMetricsForScan();
         process.kill();
     }
 
     /** SIGTERM; returns the exit code, or throws if it has not exited within {@code timeout}. */
     public int terminate(Duration timeout) throws InterruptedException {
+        keepMetricsForScan();
         return process.terminate(timeout);
+    }
+
+    /** Waits for the consumer to exit by itself; returns the exit code, or throws if it still runs. */
+    public int awaitExit(Duration timeout) throws InterruptedException {
+        return process.awaitExit(timeout);
     }
 
     /** Everything every start of this consumer printed so far. */
@@ -81,6 +96,36 @@ public final class ConsumerProcess implements AutoCloseable {
 
     @Override
     public void close() {
+        keepMetricsForScan();
         process.close();
+    }
+
+    /**
+     * In a secret-scanned run, keeps {@code /metrics} as the consumer serves it just before it is
+     * stopped, beside its log ({@code metrics-<n>.prom}): metrics must not carry a secret either.
+     * A consumer that does not answer leaves a {@code .failed} note instead; its log says why.
+     */
+    private void keepMetricsForScan() {
+        if (!SecretScan.keepsEvidence() || !process.isAlive()) {
+            return;
+        }
+        String name = "metrics-" + SCRAPES.incrementAndGet();
+        try {
+            HttpURLConnection connection = (HttpURLConnection) URI.create("http://127.0.0.1:" + process.port()
+                    + "/metrics").toURL().openConnection();
+            connection.setConnectTimeout((int) SCRAPE_TIMEOUT.toMillis());
+            connection.setReadTimeout((int) SCRAPE_TIMEOUT.toMillis());
+            try (InputStream body = connection.getInputStream()) {
+                Files.write(dir.resolve(name + ".prom"), body.readAllBytes());
+            } finally {
+                connection.disconnect();
+            }
+        } catch (IOException e) {
+            try {
+                Files.writeString(dir.resolve(name + ".failed"), e.toString(), StandardCharsets.UTF_8);
+            } catch (IOException note) {
+                throw new UncheckedIOException("cannot write in " + dir, note);
+            }
+        }
     }
 }

@@ -18,8 +18,9 @@ import software.amazon.awssdk.services.kms.model.KeyUsageType;
  * <p>local-kms takes only a port ({@code PORT}), never an address: it listens on every
  * interface, not on loopback alone. Clients here always use 127.0.0.1.
  *
- * <p>Stopped by {@link #close()}, else by a JVM shutdown hook, else by scripts/test.
- * Thread-safe; no method returns null.
+ * <p>{@link #stop()} and {@link #resume()} take it down and bring it back on the same port with
+ * the same keys, for tests and benchmarks of an outage. Closed by {@link #close()}, else by a JVM
+ * shutdown hook, else by scripts/test. Thread-safe; no method returns null.
  */
 public final class LocalKms implements AutoCloseable {
 
@@ -28,11 +29,11 @@ public final class LocalKms implements AutoCloseable {
     private static LocalKms shared;
 
     private final Path dir;
-    private final ServiceProcess process;
+    private final RestartableService process;
     private KmsClient client;
     private boolean closed;
 
-    private LocalKms(Path dir, ServiceProcess process) {
+    private LocalKms(Path dir, RestartableService process) {
         this.dir = dir;
         this.process = process;
     }
@@ -43,17 +44,10 @@ public final class LocalKms implements AutoCloseable {
      * @throws IllegalStateException if the binary is missing or it does not come up
      */
     public static LocalKms start() {
-        String binary = TestEnvironment.localKms().toString();
         Path dir = Directories.createUnderRunDir("local-kms-");
-        ServiceProcess process;
+        RestartableService process;
         try {
-            process = ServiceProcess.start("local-kms", dir, port -> List.of(binary), port -> Map.of(
-                    "PORT", Integer.toString(port),
-                    "KMS_DATA_PATH", dir.resolve("data").toString(),
-                    "KMS_REGION", EmulatedAws.REGION.id(),
-                    "KMS_ACCOUNT_ID", EmulatedAws.KMS_ACCOUNT_ID,
-                    // No seed: a path that does not exist (the default is /init/seed.yaml).
-                    "KMS_SEED_PATH", dir.resolve("no-seed.yaml").toString()),
+            process = RestartableService.start("local-kms", dir, port -> command(), port -> environment(dir, port),
                     START_TIMEOUT);
         } catch (RuntimeException e) {
             Directories.deleteRecursively(dir);
@@ -72,9 +66,29 @@ public final class LocalKms implements AutoCloseable {
         return shared;
     }
 
-    /** Where clients send requests: {@code http://127.0.0.1:<port>}. */
+    /** Where clients send requests: {@code http://127.0.0.1:<port>}, the same after {@link #resume()}. */
     public URI endpoint() {
         return URI.create("http://127.0.0.1:" + process.port());
+    }
+
+    /**
+     * Stops the emulator process, as an outage would, keeping its key database: clients get
+     * connection refused until {@link #resume()}. Waits until the port no longer accepts.
+     */
+    public synchronized void stop() {
+        checkNotClosed();
+        process.stop();
+    }
+
+    /** Starts the emulator again after {@link #stop()}, on the same port, with the same keys. */
+    public synchronized void resume() {
+        checkNotClosed();
+        process.resume();
+    }
+
+    /** Whether the emulator process runs (it does unless {@link #stop()} or {@link #close()}). */
+    public synchronized boolean isRunning() {
+        return !closed && process.isAlive();
     }
 
     /**
@@ -82,9 +96,7 @@ public final class LocalKms implements AutoCloseable {
      * to this object and is closed with it: do not close it yourself.
      */
     public synchronized KmsClient client() {
-        if (closed) {
-            throw new IllegalStateException("local-kms in " + dir + " is closed");
-        }
+        checkNotClosed();
         if (client == null) {
             client = KmsClient.builder()
                     .region(EmulatedAws.REGION)
@@ -110,11 +122,11 @@ public final class LocalKms implements AutoCloseable {
     }
 
     /** local-kms's output: one line per request it served, and its errors. */
-    public Path logFile() {
+    public synchronized Path logFile() {
         return process.logFile();
     }
 
-    /** Stops local-kms and deletes its directory. Idempotent. */
+    /** Stops local-kms and deletes its directory (kept when the run is secret-scanned). Idempotent. */
     @Override
     public synchronized void close() {
         if (closed) {
@@ -127,17 +139,40 @@ public final class LocalKms implements AutoCloseable {
             }
         } finally {
             process.close();
-            Directories.deleteRecursively(dir);
+            // A scanned run keeps the log (and local-kms its key store, which holds no password).
+            if (!SecretScan.keepsEvidence()) {
+                Directories.deleteRecursively(dir);
+            }
             JvmShutdown.unregister(this);
         }
     }
 
     @Override
-    public String toString() {
+    public synchronized String toString() {
         return "LocalKms[" + process + "]";
     }
 
     private synchronized boolean isClosed() {
         return closed;
+    }
+
+    private void checkNotClosed() {
+        if (closed) {
+            throw new IllegalStateException("local-kms in " + dir + " is closed");
+        }
+    }
+
+    private static List<String> command() {
+        return List.of(TestEnvironment.localKms().toString());
+    }
+
+    private static Map<String, String> environment(Path dir, int port) {
+        return Map.of(
+                "PORT", Integer.toString(port),
+                "KMS_DATA_PATH", dir.resolve("data").toString(),
+                "KMS_REGION", EmulatedAws.REGION.id(),
+                "KMS_ACCOUNT_ID", EmulatedAws.KMS_ACCOUNT_ID,
+                // No seed: a path that does not exist (the default is /init/seed.yaml).
+                "KMS_SEED_PATH", dir.resolve("no-seed.yaml").toString());
     }
 }

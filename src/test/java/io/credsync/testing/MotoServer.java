@@ -13,8 +13,10 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
  * under {@link TestEnvironment#runDir()} ({@code moto_server.log}, {@code moto_server.pid}),
  * Region {@link EmulatedAws#REGION}. State lives in memory and goes with the process.
  *
- * <p>Stopped by {@link #close()}, else by a JVM shutdown hook, else by scripts/test.
- * Thread-safe; no method returns null.
+ * <p>{@link #stop()} and {@link #resume()} take it down and bring it back on the same port, for
+ * tests and benchmarks of an outage (secrets do not survive: moto keeps them in memory). Closed by
+ * {@link #close()}, else by a JVM shutdown hook, else by scripts/test. Thread-safe; no method
+ * returns null.
  */
 public final class MotoServer implements AutoCloseable {
 
@@ -23,11 +25,11 @@ public final class MotoServer implements AutoCloseable {
     private static MotoServer shared;
 
     private final Path dir;
-    private final ServiceProcess process;
+    private final RestartableService process;
     private SecretsManagerClient client;
     private boolean closed;
 
-    private MotoServer(Path dir, ServiceProcess process) {
+    private MotoServer(Path dir, RestartableService process) {
         this.dir = dir;
         this.process = process;
     }
@@ -38,14 +40,11 @@ public final class MotoServer implements AutoCloseable {
      * @throws IllegalStateException if the program is missing or it does not come up
      */
     public static MotoServer start() {
-        String binary = TestEnvironment.motoServer().toString();
         Path dir = Directories.createUnderRunDir("moto-");
-        ServiceProcess process;
+        RestartableService process;
         try {
-            process = ServiceProcess.start("moto_server", dir,
-                    port -> List.of(binary, "-H", "127.0.0.1", "-p", Integer.toString(port)),
-                    port -> Map.of("PYTHONUNBUFFERED", "1"),
-                    START_TIMEOUT);
+            process = RestartableService.start("moto_server", dir, MotoServer::command,
+                    port -> Map.of("PYTHONUNBUFFERED", "1"), START_TIMEOUT);
         } catch (RuntimeException e) {
             Directories.deleteRecursively(dir);
             throw e;
@@ -63,9 +62,29 @@ public final class MotoServer implements AutoCloseable {
         return shared;
     }
 
-    /** Where clients send requests: {@code http://127.0.0.1:<port>}. */
+    /** Where clients send requests: {@code http://127.0.0.1:<port>}, the same after {@link #resume()}. */
     public URI endpoint() {
         return URI.create("http://127.0.0.1:" + process.port());
+    }
+
+    /**
+     * Stops the server process, as an outage would: clients get connection refused until
+     * {@link #resume()}. Waits until the port no longer accepts.
+     */
+    public synchronized void stop() {
+        checkNotClosed();
+        process.stop();
+    }
+
+    /** Starts the server again after {@link #stop()}, on the same port, with no secrets. */
+    public synchronized void resume() {
+        checkNotClosed();
+        process.resume();
+    }
+
+    /** Whether the server process runs (it does unless {@link #stop()} or {@link #close()}). */
+    public synchronized boolean isRunning() {
+        return !closed && process.isAlive();
     }
 
     /**
@@ -73,9 +92,7 @@ public final class MotoServer implements AutoCloseable {
      * credentials). It belongs to this object and is closed with it: do not close it yourself.
      */
     public synchronized SecretsManagerClient client() {
-        if (closed) {
-            throw new IllegalStateException("moto_server in " + dir + " is closed");
-        }
+        checkNotClosed();
         if (client == null) {
             client = SecretsManagerClient.builder()
                     .region(EmulatedAws.REGION)
@@ -88,11 +105,11 @@ public final class MotoServer implements AutoCloseable {
     }
 
     /** moto's output: one line per request it served, and its errors. */
-    public Path logFile() {
+    public synchronized Path logFile() {
         return process.logFile();
     }
 
-    /** Stops moto's server and deletes its directory. Idempotent. */
+    /** Stops moto's server and deletes its directory (kept when the run is secret-scanned). Idempotent. */
     @Override
     public synchronized void close() {
         if (closed) {
@@ -105,17 +122,30 @@ public final class MotoServer implements AutoCloseable {
             }
         } finally {
             process.close();
-            Directories.deleteRecursively(dir);
+            // A scanned run keeps the log (and local-kms its key store, which holds no password).
+            if (!SecretScan.keepsEvidence()) {
+                Directories.deleteRecursively(dir);
+            }
             JvmShutdown.unregister(this);
         }
     }
 
     @Override
-    public String toString() {
+    public synchronized String toString() {
         return "MotoServer[" + process + "]";
     }
 
     private synchronized boolean isClosed() {
         return closed;
+    }
+
+    private void checkNotClosed() {
+        if (closed) {
+            throw new IllegalStateException("moto_server in " + dir + " is closed");
+        }
+    }
+
+    private static List<String> command(int port) {
+        return List.of(TestEnvironment.motoServer().toString(), "-H", "127.0.0.1", "-p", Integer.toString(port));
     }
 }

@@ -40,6 +40,7 @@ public final class PostgresCluster implements AutoCloseable {
     private static final String HOST = "127.0.0.1";
     private static final String SETTINGS_FILE = "credsync_test.conf";
     private static final int START_ATTEMPTS = 3;
+    private static final String DUMP_FILE = "pg_dumpall.sql";
 
     private static PostgresCluster shared;
 
@@ -69,7 +70,7 @@ public final class PostgresCluster implements AutoCloseable {
     public static PostgresCluster start(ClusterOptions options) {
         checkPreloadedModules(options);
         Path baseDir = Directories.createUnderRunDir("postgres-");
-        PostgresCluster cluster = new PostgresCluster(options, baseDir, randomPassword());
+        PostgresCluster cluster = new PostgresCluster(options, baseDir, SecretScan.password(randomPassword()));
         JvmShutdown.register(cluster);
         try {
             cluster.initdb();
@@ -235,6 +236,11 @@ public final class PostgresCluster implements AutoCloseable {
     /**
      * Stops the server (immediate mode) and deletes its directory. A server that is already
      * stopped, or died, is not an error; calling it again does nothing.
+     *
+     * <p>When the run is secret-scanned ({@link SecretScan#keepsEvidence()}), the directory stays
+     * instead, with what the scan reads: the server log, {@value #DUMP_FILE} (every table of every
+     * database, from pg_dumpall), and the data directory and WAL after a clean shutdown, whose
+     * checkpoint has written every page to the data files.
      */
     @Override
     public synchronized void close() {
@@ -243,11 +249,18 @@ public final class PostgresCluster implements AutoCloseable {
         }
         closed = true;
         try {
-            stop(ShutdownMode.IMMEDIATE);
+            if (SecretScan.keepsEvidence()) {
+                dumpForScan();
+                stop(ShutdownMode.FAST);
+            } else {
+                stop(ShutdownMode.IMMEDIATE);
+            }
         } catch (RuntimeException e) {
             System.err.println("credsync test: stopping the cluster in " + dataDir + " failed: " + e.getMessage());
         } finally {
-            Directories.deleteRecursively(baseDir);
+            if (!SecretScan.keepsEvidence()) {
+                Directories.deleteRecursively(baseDir);
+            }
             JvmShutdown.unregister(this);
         }
     }
@@ -264,6 +277,31 @@ public final class PostgresCluster implements AutoCloseable {
     private void checkNotClosed() {
         if (closed) {
             throw new IllegalStateException("the cluster in " + dataDir + " is closed");
+        }
+    }
+
+    /**
+     * Writes {@value #DUMP_FILE} with pg_dumpall, starting the server for it if a test left it
+     * stopped. A failure is written to {@value #DUMP_FILE}{@code .failed} and does not stop the
+     * close: the data files are still scanned.
+     */
+    private void dumpForScan() {
+        Path dump = baseDir.resolve(DUMP_FILE);
+        try {
+            if (!running) {
+                pgCtlStart();
+            }
+            pgCtl("pg_dumpall", TestEnvironment.pgBinary("pg_dumpall").toString(), "--host=" + baseDir,
+                    "--port=" + port, "--username=" + SUPERUSER, "--file=" + dump);
+        } catch (RuntimeException e) {
+            try {
+                Files.writeString(baseDir.resolve(DUMP_FILE + ".failed"), String.valueOf(e.getMessage()),
+                        StandardCharsets.UTF_8);
+            } catch (IOException io) {
+                e.addSuppressed(io);
+            }
+            System.err.println("credsync test: no dump of the cluster in " + dataDir + " for the secret scan: "
+                    + e.getMessage());
         }
     }
 

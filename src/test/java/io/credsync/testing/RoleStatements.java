@@ -8,7 +8,8 @@ import org.postgresql.PGConnection;
 
 /**
  * Runs real CREATE ROLE and ALTER ROLE statements, as a DBA would. Passwords cannot be bind parameters in
- * these statements, so they are quoted by PgJDBC's own escaping, as a client would.
+ * these statements, so they are quoted by PgJDBC's own escaping, as a client would. Every password set
+ * here is registered for the run's secret scan ({@link SecretScan}) first.
  */
 public final class RoleStatements {
 
@@ -24,7 +25,7 @@ public final class RoleStatements {
 
     public static void createRole(Connection connection, String role, String password) throws SQLException {
         execute(connection, "CREATE ROLE " + identifier(connection, role) + " LOGIN PASSWORD "
-                + literal(connection, password));
+                + literal(connection, SecretScan.password(password)));
     }
 
     public static void createRoleWithoutPassword(Connection connection, String role) throws SQLException {
@@ -32,13 +33,14 @@ public final class RoleStatements {
     }
 
     public static void alterPassword(Connection connection, String role, String password) throws SQLException {
-        execute(connection, "ALTER ROLE " + identifier(connection, role) + " PASSWORD " + literal(connection, password));
+        execute(connection, "ALTER ROLE " + identifier(connection, role) + " PASSWORD "
+                + literal(connection, SecretScan.password(password)));
     }
 
     public static void alterPassword(Connection connection, String role, String password, String validUntil)
             throws SQLException {
-        execute(connection, "ALTER ROLE " + identifier(connection, role) + " PASSWORD " + literal(connection, password)
-                + " VALID UNTIL " + literal(connection, validUntil));
+        execute(connection, "ALTER ROLE " + identifier(connection, role) + " PASSWORD "
+                + literal(connection, SecretScan.password(password)) + " VALID UNTIL " + literal(connection, validUntil));
     }
 
     public static void execute(Connection connection, String sql) throws SQLException {

@@ -53,16 +53,57 @@ final class ServiceProcess implements AutoCloseable {
             IntFunction<Map<String, String>> env, Duration startTimeout) {
         for (int attempt = 1; ; attempt++) {
             int port = PortAllocator.freePort();
-            ServiceProcess service = launch(name, dir, command.apply(port), env.apply(port), port);
             try {
-                service.awaitPort(startTimeout);
-                return service;
-            } catch (IllegalStateException e) {
-                service.close();
-                if (!service.log().toLowerCase().contains("address already in use") || attempt == START_ATTEMPTS) {
+                return launchAndAwait(name, dir, command, env, port, startTimeout);
+            } catch (PortTaken e) {
+                if (attempt == START_ATTEMPTS) {
                     throw e;
                 }
             }
+        }
+    }
+
+    /**
+     * As {@link #start}, but on {@code port}, where a stopped instance listened and its clients
+     * still send requests: an outage ends. Waits while the old socket still holds the port.
+     */
+    static ServiceProcess startOn(int port, String name, Path dir, IntFunction<List<String>> command,
+            IntFunction<Map<String, String>> env, Duration startTimeout) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return launchAndAwait(name, dir, command, env, port, startTimeout);
+            } catch (PortTaken e) {
+                if (attempt == START_ATTEMPTS * 10) {
+                    throw e;
+                }
+                pause(Duration.ofMillis(200));
+            }
+        }
+    }
+
+    /** The program exited because its port was taken: another port, or a moment later, may do. */
+    private static final class PortTaken extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        PortTaken(IllegalStateException cause) {
+            super(cause.getMessage(), cause);
+        }
+    }
+
+    private static ServiceProcess launchAndAwait(String name, Path dir, IntFunction<List<String>> command,
+            IntFunction<Map<String, String>> env, int port, Duration startTimeout) {
+        // The log gathers every start in the directory: only this start's output says why it failed.
+        int logBefore = logOf(dir, name).length();
+        ServiceProcess service = launch(name, dir, command.apply(port), env.apply(port), port);
+        try {
+            service.awaitPort(startTimeout);
+            return service;
+        } catch (IllegalStateException e) {
+            service.close();
+            String output = service.log();
+            boolean portTaken = output.substring(Math.min(logBefore, output.length())).toLowerCase()
+                    .contains("address already in use");
+            throw portTaken ? new PortTaken(e) : e;
         }
     }
 
@@ -78,10 +119,15 @@ final class ServiceProcess implements AutoCloseable {
 
     /** The program's output so far (lenient UTF-8). */
     String log() {
+        return logOf(dir, name);
+    }
+
+    private static String logOf(Path dir, String name) {
+        Path file = dir.resolve(name + ".log");
         try {
-            return Files.exists(logFile()) ? new String(Files.readAllBytes(logFile()), StandardCharsets.UTF_8) : "";
+            return Files.exists(file) ? new String(Files.readAllBytes(file), StandardCharsets.UTF_8) : "";
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + logFile(), e);
+            throw new UncheckedIOException("cannot read " + file, e);
         }
     }
 
@@ -107,6 +153,19 @@ final class ServiceProcess implements AutoCloseable {
             process.destroyForcibly().waitFor();
             throw new IllegalStateException(name + " did not exit within " + timeout + " of SIGTERM; its output:\n"
                     + log());
+        }
+        return process.exitValue();
+    }
+
+    /**
+     * Waits up to {@code timeout} for the program to exit by itself.
+     *
+     * @return its exit code
+     * @throws IllegalStateException if it still runs after {@code timeout} (it is left running)
+     */
+    int awaitExit(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException(name + " still runs after " + timeout);
         }
         return process.exitValue();
     }
@@ -179,12 +238,28 @@ final class ServiceProcess implements AutoCloseable {
                 throw new IllegalStateException(name + " did not listen on 127.0.0.1:" + port + " within " + timeout
                         + "; its output:\n" + log());
             }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for " + name, e);
+            pause(Duration.ofMillis(50));
+        }
+    }
+
+    /** Waits until nothing accepts connections on the port any more: the service is really gone. */
+    void awaitPortClosed(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (accepts()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("127.0.0.1:" + port + " still accepts connections " + timeout
+                        + " after " + name + " stopped");
             }
+            pause(Duration.ofMillis(50));
+        }
+    }
+
+    private static void pause(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for a port", e);
         }
     }
 

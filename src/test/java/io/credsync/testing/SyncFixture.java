@@ -169,6 +169,7 @@ public final class SyncFixture implements AutoCloseable {
         command.addAll(List.of("--config", config.toString()));
         Commands.Result result = Commands.run(command, dir, Map.of("CREDSYNC_TEST_DB_PASSWORD",
                 database.postgres().superuserPassword()), null, Commands.DEFAULT_TIMEOUT);
+        SecretScan.output("cli-" + args[0], result.output());
         return new CliRun(result.exitCode(), result.output());
     }
 

@@ -3,6 +3,9 @@ package io.credsync.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.net.ConnectException;
+import java.net.Socket;
+import java.net.URI;
 import java.security.KeyFactory;
 import java.security.PublicKey;
 import java.security.SecureRandom;
@@ -12,6 +15,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import javax.crypto.Cipher;
 import javax.crypto.spec.OAEPParameterSpec;
 import javax.crypto.spec.PSource;
@@ -131,6 +135,33 @@ class TestEnvironmentIT {
 
         assertThat(value).isEqualTo("{\"username\":\"app\",\"password\":\"p'\\\"$x\"}");
         assertThat(MotoServer.shared().logFile()).content().contains("POST / HTTP");
+    }
+
+    @Test
+    void shouldRefuseConnectionsWhileTheEmulatorsAreStoppedAndServeOnTheSamePortWithTheSameKeysAfterResume()
+            throws Exception {
+        try (LocalKms kms = LocalKms.start(); MotoServer moto = MotoServer.start()) {
+            String arn = kms.createRsaKey(KeySpec.RSA_2048);
+            byte[] publicKey = kms.client().getPublicKey(r -> r.keyId(arn)).publicKey().asByteArray();
+
+            kms.stop();
+            moto.stop();
+            assertThat(kms.isRunning()).isFalse();
+            assertThat(moto.isRunning()).isFalse();
+            for (URI endpoint : List.of(kms.endpoint(), moto.endpoint())) {
+                assertThatThrownBy(() -> new Socket(endpoint.getHost(), endpoint.getPort()).close())
+                        .as("a connection to " + endpoint + " while stopped")
+                        .isInstanceOf(ConnectException.class);
+            }
+
+            URI before = kms.endpoint();
+            kms.resume();
+            moto.resume();
+            assertThat(kms.endpoint()).isEqualTo(before);
+            assertThat(kms.client().getPublicKey(r -> r.keyId(arn)).publicKey().asByteArray())
+                    .as("the key survived the outage").isEqualTo(publicKey);
+            assertThat(moto.client().listSecrets().secretList()).as("moto came back, empty").isEmpty();
+        }
     }
 
     @Test

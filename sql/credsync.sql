@@ -89,7 +89,11 @@ CREATE TABLE credsync.outbox (
     created_at  timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
     role_name   text NOT NULL,
     kid         text NOT NULL REFERENCES credsync.encryption_key (kid),
-    envelope    text NOT NULL,
+    -- The consumer's own limit (io.credsync.crypto.Envelope.MAX_LENGTH): capture writes about
+    -- 1 KB; a larger row could only be forged, and one too large for the consumer's heap
+    -- would stop it at every start.
+    envelope    text NOT NULL
+                CONSTRAINT outbox_envelope_size CHECK (pg_catalog.octet_length(envelope) <= 65536),
     replay_of   bigint REFERENCES credsync.outbox (id),
     CHECK ((replay_of IS NULL) OR (replay_of < id))
 );

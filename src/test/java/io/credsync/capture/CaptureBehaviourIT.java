@@ -111,6 +111,34 @@ class CaptureBehaviourIT {
     }
 
     @Test
+    void shouldRecordAChangeByAnAdministratorWithCreateRoleDirectlyOrThroughSetRole() throws Exception {
+        String role = RoleStatements.uniqueName("cap");
+        String admin = RoleStatements.uniqueName("capadmin");
+        String member = RoleStatements.uniqueName("capmember");
+        try (Connection superuser = database.connectAsSuperuser()) {
+            RoleStatements.createRole(superuser, role, used("before-admin"));
+            RoleStatements.createRole(superuser, admin, used("admin-login-1"));
+            RoleStatements.execute(superuser, "ALTER ROLE " + admin + " CREATEROLE");
+            // A DBA who logs in as themselves and SET ROLEs to the administrative role.
+            RoleStatements.createRole(superuser, member, used("member-login-1"));
+            RoleStatements.execute(superuser, "GRANT " + admin + " TO " + member);
+        }
+        try (Connection byAdmin = database.connect(admin, "admin-login-1")) {
+            RoleStatements.alterPassword(byAdmin, role, used("set-by-admin"));
+        }
+        try (Connection byMember = database.connect(member, "member-login-1")) {
+            RoleStatements.execute(byMember, "SET ROLE " + admin);
+            RoleStatements.alterPassword(byMember, role, used("set-by-member"));
+        }
+        try (Connection superuser = database.connectAsSuperuser()) {
+            List<OutboxEvent> events = OutboxEvent.forRole(superuser, role);
+            assertThat(events).hasSize(3);
+            assertThat(passwordOf(events.get(1))).isEqualTo("set-by-admin");
+            assertThat(passwordOf(events.get(2))).isEqualTo("set-by-member");
+        }
+    }
+
+    @Test
     void shouldRecordUnprivilegedRoleChangingItsOwnPassword() throws Exception {
         String role = RoleStatements.uniqueName("cap");
         try (Connection superuser = database.connectAsSuperuser()) {

@@ -2,6 +2,7 @@ package io.credsync.capture;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.credsync.testing.CredsyncDatabase;
 import io.credsync.testing.RoleStatements;
@@ -217,6 +218,20 @@ class CaptureSecurityIT {
             assertDenied(connection, "DROP PUBLICATION credsync_outbox");
         }
         assertThat(outboxRows()).as("outbox rows after every attempt").isEqualTo(before);
+    }
+
+    @Test
+    void shouldNotLetAnUnprivilegedRoleForgeAnEventThroughThePgTleAdapter() throws Exception {
+        assumeTrue(CredsyncDatabase.InstallMode.current() == CredsyncDatabase.InstallMode.PGTLE,
+                "the adapter exists in pg_tle installs only");
+        long before = outboxRows();
+        try (Connection connection = database.connect(attacker, ATTACKER_PASSWORD)) {
+            // Every login role may execute the adapter (pg_tle calls it as the user changing a password),
+            // so the adapter itself refuses a call that no ALTER ROLE of this user could have made.
+            assertDenied(connection, "SELECT credsync.pgtle_passcheck('" + victim + "', 'guess-1',"
+                    + " 'PASSWORD_TYPE_PLAINTEXT', NULL, true)");
+        }
+        assertThat(outboxRows()).as("outbox rows after the forged call").isEqualTo(before);
     }
 
     @Test

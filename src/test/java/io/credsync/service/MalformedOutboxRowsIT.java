@@ -1,11 +1,13 @@
 package io.credsync.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.credsync.crypto.Envelope;
 import io.credsync.testing.ConsumerProcess;
 import io.credsync.testing.RoleStatements;
+import io.credsync.testing.SecretScan;
 import io.credsync.testing.SyncFixture;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -44,6 +46,7 @@ class MalformedOutboxRowsIT {
                 RoleStatements.createRole(superuser, role, first);
             }
             Map<String, Malformation> malformations = malformations(realEnvelope(fixture, role));
+            removeTheTablesSizeLimit(fixture);
 
             // Before the consumer starts: these reach it through its scan of undelivered rows.
             Map<Long, Malformation> scanned = insertAll(fixture, role, malformations);
@@ -97,6 +100,7 @@ class MalformedOutboxRowsIT {
             }
             ConsumerProcess consumer = fixture.startConsumer();
             fixture.awaitEveryEventDelivered(TIMEOUT);
+            removeTheTablesSizeLimit(fixture);
             try (Connection superuser = fixture.database().connectAsSuperuser();
                     PreparedStatement insert = superuser.prepareStatement("INSERT INTO credsync.outbox"
                             + " (event_id, role_name, kid, envelope) VALUES (gen_random_uuid(), ?, ?, repeat('A', ?))")) {
@@ -107,6 +111,39 @@ class MalformedOutboxRowsIT {
             }
             assertThat(consumer.awaitExit(TIMEOUT)).as("exit code").isEqualTo(1);
             assertThat(consumer.output()).contains("\"level\":\"ERROR\"", "thread stopped", "OutOfMemoryError");
+        }
+    }
+
+    @Test
+    void shouldRefuseAnEnvelopeOverTheConsumersLimitInTheTableItself() throws Exception {
+        try (SyncFixture fixture = SyncFixture.create("outbox_limit")) {
+            fixture.database().manage("lim\\_%");
+            String role = RoleStatements.uniqueName("lim");
+            try (Connection superuser = fixture.database().connectAsSuperuser()) {
+                RoleStatements.createRole(superuser, role, SecretScan.password("limit-" + role));
+            }
+            try (Connection superuser = fixture.database().connectAsSuperuser();
+                    PreparedStatement insert = superuser.prepareStatement("INSERT INTO credsync.outbox"
+                            + " (event_id, role_name, kid, envelope) VALUES (gen_random_uuid(), ?, ?, repeat('A', ?))")) {
+                insert.setString(1, role);
+                insert.setString(2, fixture.kmsKeyArn());
+                insert.setInt(3, Envelope.MAX_LENGTH);
+                assertThat(insert.executeUpdate()).as("exactly the limit").isEqualTo(1);
+                insert.setInt(3, Envelope.MAX_LENGTH + 1);
+                assertThatThrownBy(insert::executeUpdate).as("one character over")
+                        .isInstanceOfSatisfying(SQLException.class,
+                                e -> assertThat(e.getSQLState()).isEqualTo("23514"));
+            }
+        }
+    }
+
+    /**
+     * The outbox refuses envelopes over the consumer's limit (see the test above); these tests are
+     * about the consumer, should a row get past that (a superuser who dropped the constraint).
+     */
+    private static void removeTheTablesSizeLimit(SyncFixture fixture) throws SQLException {
+        try (Connection superuser = fixture.database().connectAsSuperuser()) {
+            RoleStatements.execute(superuser, "ALTER TABLE credsync.outbox DROP CONSTRAINT outbox_envelope_size");
         }
     }
 

@@ -14,10 +14,12 @@ import java.util.Objects;
  * @param maxBatch most events taken from the outbox at once, 1 to 10000
  * @param verify whether a password must log in before it is published, and what to do when that
  *     cannot be tried
+ * @param concurrency how many roles are delivered at once, 1 to 64; each has a database connection
  */
-public record DeliveryConfig(Duration retryInitial, Duration retryMax, int maxBatch, VerifyMode verify) {
+public record DeliveryConfig(Duration retryInitial, Duration retryMax, int maxBatch, VerifyMode verify,
+        int concurrency) {
 
-    static final List<String> KEYS = List.of("retry_initial", "retry_max", "max_batch", "verify");
+    static final List<String> KEYS = List.of("retry_initial", "retry_max", "max_batch", "verify", "concurrency");
 
     public DeliveryConfig {
         Objects.requireNonNull(retryInitial, "retryInitial");
@@ -41,6 +43,8 @@ public record DeliveryConfig(Duration retryInitial, Duration retryMax, int maxBa
         if (verify == null) {
             s.problem(s.scalar("verify").orElseThrow(), "must be required, best-effort or off, got " + verifyText);
         }
-        return s.failed() ? null : new DeliveryConfig(retryInitial, retryMax, maxBatch, verify);
+        // 4: a role costs about three Secrets Manager calls, and DescribeSecret's quota is 40 a second.
+        int concurrency = s.integer("concurrency", 4, 1, 64);
+        return s.failed() ? null : new DeliveryConfig(retryInitial, retryMax, maxBatch, verify, concurrency);
     }
 }

@@ -124,7 +124,7 @@ public final class ConsumerService implements AutoCloseable {
         SecretNamer namer = SecretNamer.of(config.secrets());
         LoginVerifier verifier = new LoginVerifier(connector, Clock.systemUTC());
         DeliveryPipeline pipeline = new DeliveryPipeline(
-                new DeliveryStore(connector),
+                () -> new DeliveryStore(connector), config.delivery().concurrency(),
                 new EnvelopeOpener(new KmsKeyUnwrapper(kms)),
                 verifier,
                 config.delivery().verify(),

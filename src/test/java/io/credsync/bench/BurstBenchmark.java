@@ -25,6 +25,9 @@ final class BurstBenchmark implements Benchmark {
 
     private static final String FIXTURE_PREFIX = "bench_burst";
     private static final String WRITES_METRIC = "credsync_secretsmanager_call_seconds_count";
+    private static final String WRITE_SECONDS_METRIC = "credsync_secretsmanager_call_seconds_sum";
+    private static final String KMS_CALLS_METRIC = "credsync_kms_call_seconds_count";
+    private static final String KMS_SECONDS_METRIC = "credsync_kms_call_seconds_sum";
     private static final int ROLES = 100;
     private static final int ROUNDS = 10;
     private static final int RESTARTS = 5;
@@ -61,6 +64,9 @@ final class BurstBenchmark implements Benchmark {
 
             ConsumerEndpoints endpoints = new ConsumerEndpoints(first.consumer().metricsPort());
             double writesBefore = endpoints.metrics().sum(WRITES_METRIC);
+            double writeSecondsBefore = endpoints.metrics().sum(WRITE_SECONDS_METRIC);
+            double kmsCallsBefore = endpoints.metrics().sum(KMS_CALLS_METRIC);
+            double kmsSecondsBefore = endpoints.metrics().sum(KMS_SECONDS_METRIC);
             long lastIdBefore = outbox.lastOutboxId();
             long pid = ConsumerProcessInfo.pidOf(FIXTURE_PREFIX);
             Map<String, String> finalPasswords = new LinkedHashMap<>();
@@ -77,6 +83,9 @@ final class BurstBenchmark implements Benchmark {
             double peakSinceStartMib = ConsumerProcessInfo.peakResidentMib(pid);
             long stale = staleSecrets(fixture, finalPasswords);
             double writes = endpoints.metrics().sum(WRITES_METRIC) - writesBefore;
+            double writeSeconds = endpoints.metrics().sum(WRITE_SECONDS_METRIC) - writeSecondsBefore;
+            double kmsCalls = endpoints.metrics().sum(KMS_CALLS_METRIC) - kmsCallsBefore;
+            double kmsSeconds = endpoints.metrics().sum(KMS_SECONDS_METRIC) - kmsSecondsBefore;
             Map<String, Long> statuses = outbox.statusesAfter(lastIdBefore);
             long rows = statuses.values().stream().mapToLong(Long::longValue).sum();
             if (rows != (long) ROLES * ROUNDS) {
@@ -89,6 +98,11 @@ final class BurstBenchmark implements Benchmark {
             results.add(Targets.below(name(), scenario, "drain: 1st commit -> all", Millis.between(firstCommit,
                     drained) / 1000, "s", 15));
             results.add(BenchResult.figure(name(), scenario, "secret writes (SM calls)", writes, "n"));
+            // Where a write's time goes: the consumer's own timers, per call.
+            results.add(BenchResult.figure(name(), scenario, "secret write mean (describe, get, put)",
+                    writes == 0 ? 0 : writeSeconds * 1000 / writes, "ms"));
+            results.add(BenchResult.figure(name(), scenario, "KMS decrypt mean",
+                    kmsCalls == 0 ? 0 : kmsSeconds * 1000 / kmsCalls, "ms"));
             results.add(BenchResult.figure(name(), scenario, "delivery rows synced",
                     statuses.getOrDefault("synced", 0L), "n"));
             results.add(BenchResult.figure(name(), scenario, "delivery rows superseded",

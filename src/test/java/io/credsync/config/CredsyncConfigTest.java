@@ -63,7 +63,7 @@ class CredsyncConfigTest {
         assertThat(SecretNamer.of(secrets).nameFor("appdb", "app")).isEqualTo("credsync/appdb/app");
 
         assertThat(config.delivery()).isEqualTo(new DeliveryConfig(Duration.ofMillis(200), Duration.ofSeconds(30), 1000,
-                VerifyMode.REQUIRED));
+                VerifyMode.REQUIRED, 4));
     }
 
     @Test

@@ -9,6 +9,7 @@ import io.credsync.crypto.EnvelopeOpener;
 import io.credsync.metrics.DeliveryMetrics;
 import io.credsync.outbox.OutboxEvent;
 import io.credsync.secrets.SecretNamer;
+import io.credsync.secrets.SecretWriter;
 import io.credsync.testing.ClusterConnector;
 import io.credsync.testing.CredsyncDatabase;
 import io.credsync.testing.RoleStatements;
@@ -24,6 +25,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.BeforeEach;
@@ -102,6 +104,60 @@ class DeliveryPipelineIT {
         }
 
         assertThat(deliveryRow(role)).as("still pending, delivered again later").isEmpty();
+    }
+
+    @Test
+    void shouldDeliverSeveralRolesAtOnceEachInOrderWritingOnlyItsNewestChange() throws Exception {
+        List<String> roles = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            String role = changedRole("first-" + i);
+            try (Connection superuser = database.connectAsSuperuser()) {
+                RoleStatements.alterPassword(superuser, role, "second-" + i);
+                RoleStatements.alterPassword(superuser, role, "newest-" + i);
+            }
+            roles.add(role);
+        }
+        ConcurrencyProbe writer = new ConcurrencyProbe(new ScriptedSecretWriter());
+
+        try (DeliveryPipeline pipeline = pipeline(writer, Sleeper.SYSTEM, 4)) {
+            pipeline.deliver(pipeline.undelivered(0, 1_000), null);
+            assertThat(pipeline.undelivered(0, 1_000)).isEmpty();
+        }
+
+        assertThat(writer.maxInFlight()).as("writes in flight at once").isBetween(2, 4);
+        for (int i = 0; i < roles.size(); i++) {
+            String role = roles.get(i);
+            assertThat(writer.passwordsWritten(role)).as(role).containsExactly("newest-" + i);
+            assertThat(deliveryRows(role)).extracting(row -> row.get("status"))
+                    .containsExactly("superseded", "superseded", "synced");
+        }
+    }
+
+    @Test
+    void shouldStopEveryRoleWhenInterruptedAndRecordNothingUnfinished() throws Exception {
+        List<String> roles = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            roles.add(changedRole("throttled-" + i));
+        }
+        ScriptedSecretWriter writer = new ScriptedSecretWriter().failingForever("ThrottlingException");
+        AtomicInteger waits = new AtomicInteger();
+        Sleeper interruptedOnThirdWait = duration -> {
+            if (waits.incrementAndGet() == 3) {
+                throw new InterruptedException("stopping");
+            }
+            Thread.sleep(duration.toMillis());
+        };
+
+        try (DeliveryPipeline pipeline = pipeline(writer, interruptedOnThirdWait, 4)) {
+            List<OutboxEvent> events = pipeline.undelivered(0, 100);
+            assertThatThrownBy(() -> pipeline.deliver(events, null)).isInstanceOf(InterruptedException.class);
+            int callsWhenStopped = writer.calls().size();
+            Thread.sleep(300);
+            assertThat(writer.calls()).as("no role task runs on after deliver returned").hasSize(callsWhenStopped);
+        }
+        for (String role : roles) {
+            assertThat(deliveryRow(role)).as(role + ": still pending, delivered again later").isEmpty();
+        }
     }
 
     @Test
@@ -187,8 +243,12 @@ class DeliveryPipelineIT {
     }
 
     private DeliveryPipeline pipeline(ScriptedSecretWriter writer, Sleeper sleeper) {
+        return pipeline(writer, sleeper, 1);
+    }
+
+    private DeliveryPipeline pipeline(SecretWriter writer, Sleeper sleeper, int concurrency) {
         return new DeliveryPipeline(
-                new DeliveryStore(connector()),
+                () -> new DeliveryStore(connector()), concurrency,
                 new EnvelopeOpener(new StubRsaKeyUnwrapper().with(KID, KEYS.getPrivate())),
                 new LoginVerifier(connector(), Clock.systemUTC()),
                 verifyMode,

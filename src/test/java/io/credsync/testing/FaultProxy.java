@@ -11,6 +11,7 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,7 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * A fault-injecting TCP proxy on loopback, between the consumer and an AWS emulator: it passes
  * traffic through, or refuses connections (the service unreachable), or answers every request
- * with HTTP 500 or a throttling error, as a test switches it. Only ever listens on 127.0.0.1
+ * with HTTP 500 or a throttling error, as a test switches it; when passing, it can also hold each
+ * piece of an answer back for a while, as a service far away would. Only ever listens on 127.0.0.1
  * and connects to the emulator's loopback address.
  *
  * <p>Thread-safe: {@link #mode} may be switched from any thread while connections are served.
@@ -41,6 +43,7 @@ public final class FaultProxy implements AutoCloseable {
     private final URI target;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private volatile Mode mode = Mode.PASS;
+    private volatile long latencyMillis;
 
     private FaultProxy(ServerSocket server, URI target) {
         this.server = server;
@@ -68,6 +71,15 @@ public final class FaultProxy implements AutoCloseable {
         if (mode != Mode.PASS) {
             open.forEach(FaultProxy::closeQuietly);
         }
+    }
+
+    /**
+     * Holds back each piece of every answer by {@code latency} (zero: none), roughly the round
+     * trip to a real AWS endpoint: an answer usually comes in one piece, so most calls take
+     * {@code latency} longer. Measure the effect (the consumer's call timers) rather than assume it.
+     */
+    public void latency(Duration latency) {
+        this.latencyMillis = latency.toMillis();
     }
 
     @Override
@@ -114,7 +126,7 @@ public final class FaultProxy implements AutoCloseable {
         try (Socket upstream = new Socket()) {
             open.add(upstream);
             upstream.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), target.getPort()), 2_000);
-            Thread back = new Thread(() -> pipe(upstream, client), "fault-proxy-back");
+            Thread back = new Thread(() -> pipeDelayed(upstream, client), "fault-proxy-back");
             back.setDaemon(true);
             back.start();
             pipe(client, upstream);
@@ -128,6 +140,26 @@ public final class FaultProxy implements AutoCloseable {
             in.transferTo(out);
         } catch (IOException e) {
             // One side closed: close the other, so that neither waits for ever.
+            closeQuietly(to);
+        }
+    }
+
+    /** As {@link #pipe}, holding each piece back by the current latency. */
+    private void pipeDelayed(Socket from, Socket to) {
+        try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+            byte[] buffer = new byte[16 * 1024];
+            for (int n; (n = in.read(buffer)) >= 0;) {
+                long delay = latencyMillis;
+                if (delay > 0) {
+                    Thread.sleep(delay);
+                }
+                out.write(buffer, 0, n);
+                out.flush();
+            }
+        } catch (IOException e) {
+            closeQuietly(to);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             closeQuietly(to);
         }
     }

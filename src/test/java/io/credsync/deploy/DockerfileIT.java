@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.credsync.testing.ConsumerProcess;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -92,6 +93,8 @@ class DockerfileIT {
         assertThat(entrypoint.get(entrypoint.indexOf("-jar") + 1)).isEqualTo(imageJar);
         assertThat(entrypoint.get(entrypoint.size() - 1)).as("the last argument: the service command").isEqualTo("run");
         assertThat(entrypoint).as("container-aware heap").anyMatch(a -> a.startsWith("-XX:MaxRAMPercentage="));
+        assertThat(entrypoint).as("the JVM options the tests and benchmarks run the consumer with")
+                .containsAll(ConsumerProcess.CONTAINER_JVM_OPTIONS);
         assertThat(all("CMD")).as("arguments after the image go to `run`").isEmpty();
 
         String user = single(last(), "USER").arguments();

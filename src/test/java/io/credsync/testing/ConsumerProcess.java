@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -45,6 +46,12 @@ public final class ConsumerProcess implements AutoCloseable {
      * @param dir where the configuration and the log go; the same for every start of one consumer
      * @param env environment variables to add, e.g. the database password
      */
+    /**
+     * The JVM options the Dockerfile's ENTRYPOINT runs the consumer with (DockerfileIT checks that
+     * they match), so that tests and benchmarks measure the consumer as it is deployed.
+     */
+    public static final List<String> CONTAINER_JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+
     public static ConsumerProcess start(Path dir, String yaml, Map<String, String> env) {
         Path jar = Path.of(System.getProperty("credsync.jar", "target/credsync.jar")).toAbsolutePath();
         if (!Files.isRegularFile(jar)) {
@@ -59,7 +66,10 @@ public final class ConsumerProcess implements AutoCloseable {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write " + config, e);
             }
-            return List.of(java.toString(), "-Xmx256m", "-jar", jar.toString(), "run", "--config", config.toString());
+            List<String> command = new ArrayList<>(List.of(java.toString(), "-Xmx256m"));
+            command.addAll(CONTAINER_JVM_OPTIONS);
+            command.addAll(List.of("-jar", jar.toString(), "run", "--config", config.toString()));
+            return command;
         }, port -> env, START_TIMEOUT));
     }
 

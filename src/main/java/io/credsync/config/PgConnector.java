@@ -67,6 +67,9 @@ public final class PgConnector implements DatabaseConnector {
         // Lets the operating system notice a peer that vanished (failover, a dropped NAT entry)
         // on connections that sit idle, such as a replication stream on a quiet database.
         PGProperty.TCP_KEEP_ALIVE.set(p, true);
+        // Without it PgJDBC sets extra_float_digits and application_name by a query after each
+        // login, one more round trip for every password check; with it, in the startup packet.
+        PGProperty.ASSUME_MIN_SERVER_VERSION.set(p, MIN_SERVER_VERSION);
         return p;
     }
 
@@ -74,7 +77,6 @@ public final class PgConnector implements DatabaseConnector {
     public Properties replicationProperties() {
         Properties p = properties();
         PGProperty.REPLICATION.set(p, "database");
-        PGProperty.ASSUME_MIN_SERVER_VERSION.set(p, MIN_SERVER_VERSION);
         // The walsender speaks only the simple query protocol.
         PGProperty.PREFER_QUERY_MODE.set(p, "simple");
         return p;

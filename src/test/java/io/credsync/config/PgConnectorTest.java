@@ -42,6 +42,8 @@ class PgConnectorTest {
         assertThat(PGProperty.APPLICATION_NAME.getOrDefault(p)).isEqualTo("credsync-eu");
         assertThat(PGProperty.CONNECT_TIMEOUT.getOrDefault(p)).isEqualTo("5");
         assertThat(PGProperty.TCP_KEEP_ALIVE.getOrDefault(p)).isEqualTo("true");
+        assertThat(PGProperty.ASSUME_MIN_SERVER_VERSION.getOrDefault(p)).as("settings in the startup packet, no query")
+                .isEqualTo("15");
         assertThat(PGProperty.REPLICATION.isPresent(p)).as("not a replication connection").isFalse();
         assertThat(PGProperty.PASSWORD.isPresent(p)).as("safe to print: no password").isFalse();
     }

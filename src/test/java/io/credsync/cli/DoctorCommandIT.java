@@ -2,7 +2,6 @@ package io.credsync.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.credsync.cli.InstallCliSupport.Run;
 import io.credsync.testing.ClusterOptions;
 import io.credsync.testing.LocalKms;
 import io.credsync.testing.MotoServer;
@@ -45,14 +44,14 @@ class DoctorCommandIT {
                 RoleStatements.createRole(c, consumer, "consumer-password");
                 RoleStatements.execute(c, "CREATE ROLE " + unverifiable + " NOLOGIN");
             }
-            Run grant = InstallCliSupport.run(new InstallCommand(), "--config",
+            CommandRun grant = CommandRun.of(new InstallCommand(), "--config",
                     InstallCliSupport.superuserConfig(dir, cluster, database).toString(), "--consumer-role", consumer);
             assertThat(grant.exitCode()).as(grant.toString()).isZero();
             Path asConsumer = InstallCliSupport.config(dir, "consumer", cluster, database, consumer,
                     "consumer-password", fixture.slot(), LocalKms.shared().endpoint(), MotoServer.shared().endpoint(),
                     "doctor-" + consumer + "/");
 
-            Run run = InstallCliSupport.run(new DoctorCommand(), "--config", asConsumer.toString());
+            CommandRun run = CommandRun.of(new DoctorCommand(), "--config", asConsumer.toString());
 
             assertThat(run.exitCode()).as(run.toString()).isZero();
             List<String> lines = run.out().lines().toList();
@@ -116,7 +115,7 @@ class DoctorCommandIT {
             moto.rotateSecret(r -> r.secretId(base + rotated).rotationRules(rules -> rules.automaticallyAfterDays(30L))
                     .rotateImmediately(false));
 
-            Run run = InstallCliSupport.run(new DoctorCommand(), "--config", config.toString());
+            CommandRun run = CommandRun.of(new DoctorCommand(), "--config", config.toString());
 
             String warning = run.out().lines().filter(line -> line.startsWith("WARN  managed roles' secrets: "))
                     .findFirst().orElseThrow(() -> new AssertionError(run.toString()));
@@ -150,16 +149,16 @@ class DoctorCommandIT {
                     cluster.superuserPassword(), "credsync", LocalKms.shared().endpoint(),
                     MotoServer.shared().endpoint(), "credsync/");
 
-            Run refused = InstallCliSupport.run(new InstallCommand(), "--config", config.toString());
+            CommandRun refused = CommandRun.of(new InstallCommand(), "--config", config.toString());
             assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(1);
             assertThat(refused.err()).contains("neither credsync_passcheck nor pg_tle is in shared_preload_libraries",
                     "pass --kind native to install now");
 
-            Run forced = InstallCliSupport.run(new InstallCommand(), "--config", config.toString(), "--kind", "native");
+            CommandRun forced = CommandRun.of(new InstallCommand(), "--config", config.toString(), "--kind", "native");
             assertThat(forced.exitCode()).as(forced.toString()).isZero();
             assertThat(forced.out()).contains("note: credsync_passcheck is not in shared_preload_libraries");
 
-            Run run = InstallCliSupport.run(new DoctorCommand(), "--config", config.toString());
+            CommandRun run = CommandRun.of(new DoctorCommand(), "--config", config.toString());
 
             assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
             assertThat(run.out()).as(run.toString()).contains(

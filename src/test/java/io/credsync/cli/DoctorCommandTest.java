@@ -2,7 +2,6 @@ package io.credsync.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.credsync.cli.InstallCliSupport.Run;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -15,7 +14,7 @@ class DoctorCommandTest {
 
     @Test
     void helpNamesTheExitCodes() {
-        Run run = InstallCliSupport.run(new DoctorCommand(), "--help");
+        CommandRun run = CommandRun.of(new DoctorCommand(), "--help");
 
         assertThat(run.exitCode()).isZero();
         assertThat(run.out()).contains("--consumer-role=NAME", "0   no check failed (warnings allowed)",
@@ -26,7 +25,7 @@ class DoctorCommandTest {
     void aConfigurationThatDoesNotValidateExitsThree() throws Exception {
         Path config = Files.writeString(dir.resolve("bad.yaml"), "database:\n  name: app\n  user: u\n  sslmode: x\n");
 
-        Run run = InstallCliSupport.run(new DoctorCommand(), "--config", config.toString());
+        CommandRun run = CommandRun.of(new DoctorCommand(), "--config", config.toString());
 
         assertThat(run.exitCode()).as(run.toString()).isEqualTo(Main.EXIT_CONFIG);
         assertThat(run.err()).contains("database.sslmode");

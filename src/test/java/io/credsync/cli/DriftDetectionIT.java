@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.credsync.cli.InstallCliSupport.Run;
 import io.credsync.testing.ConsumerProcess;
 import io.credsync.testing.CredsyncDatabase;
 import io.credsync.testing.MotoServer;
@@ -105,8 +104,7 @@ class DriftDetectionIT {
                         + " credsync.rotate('" + role + "');");
         CommandRun json = command(new StatusCommand(), "--config", config.toString(), "--json");
         assertThat(json.out()).contains("\"code\":\"secret_drift\"", "\"state\":\"drifted\"");
-        Run doctor = InstallCliSupport.run(new DoctorCommand(), "--config", config.toString());
-        outputs.add(doctor.out() + doctor.err());
+        CommandRun doctor = command(new DoctorCommand(), "--config", config.toString());
         assertThat(doctor.out()).as(doctor.toString()).contains("FAIL  secret drift: 1 role(s) drifted: their secret"
                 + " does not log in: " + role + " (the password in secret " + fixture.secretName(role)
                 + " does not log in, since ", "      fix: SELECT credsync.rotate('" + role + "');\n");

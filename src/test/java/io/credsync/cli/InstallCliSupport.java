@@ -2,21 +2,17 @@ package io.credsync.cli;
 
 import io.credsync.testing.EmulatedAws;
 import io.credsync.testing.PostgresCluster;
-import io.credsync.testing.SecretScan;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import picocli.CommandLine;
 
 /**
- * For the install, keys and doctor command tests: running a command in-process, and writing the
- * configuration file it reads (the password in a file, since a test cannot set the environment
- * variable a configuration names).
+ * For the install, keys and doctor command tests: the configuration file a command reads (the
+ * password in a file, since a test cannot set the environment variable a configuration names).
+ * Commands run in-process through {@link CommandRun#of}.
  */
 final class InstallCliSupport {
 
@@ -24,33 +20,6 @@ final class InstallCliSupport {
     static final URI NO_AWS = URI.create("http://127.0.0.1:9");
 
     private InstallCliSupport() {
-    }
-
-    /**
-     * What one run printed, and its exit code.
-     *
-     * @param exitCode what {@code execute} returned
-     * @param out stdout
-     * @param err stderr
-     */
-    record Run(int exitCode, String out, String err) {
-        @Override
-        public String toString() {
-            return "exit " + exitCode + "\n--- stdout\n" + out + "--- stderr\n" + err;
-        }
-    }
-
-    /** Runs {@code command} with {@code args} as {@code Main} would, capturing its output. */
-    static Run run(Object command, String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine commandLine = new CommandLine(command);
-        commandLine.setOut(new PrintWriter(out, true));
-        commandLine.setErr(new PrintWriter(err, true));
-        int exitCode = commandLine.execute(args);
-        Run run = new Run(exitCode, out.toString(), err.toString());
-        SecretScan.output("cli-" + command.getClass().getSimpleName(), run.toString());
-        return run;
     }
 
     /** The AWS SDK's default chain reads these system properties first: the emulators take any key. */

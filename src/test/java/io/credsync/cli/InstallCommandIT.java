@@ -3,7 +3,6 @@ package io.credsync.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.credsync.cli.InstallCliSupport.Run;
 import io.credsync.install.SchemaScript;
 import io.credsync.testing.PostgresCluster;
 import io.credsync.testing.RoleStatements;
@@ -43,17 +42,17 @@ class InstallCommandIT {
         superuserConfig = InstallCliSupport.superuserConfig(dir, cluster, database);
     }
 
-    private Run install(String... args) {
+    private CommandRun install(String... args) {
         String[] all = new String[args.length + 2];
         all[0] = "--config";
         all[1] = superuserConfig.toString();
         System.arraycopy(args, 0, all, 2, args.length);
-        return InstallCliSupport.run(new InstallCommand(), all);
+        return CommandRun.of(new InstallCommand(), all);
     }
 
     @Test
     void installsIntoAFreshDatabaseSoThatACreatedManagedRoleIsRecorded() throws Exception {
-        Run run = install();
+        CommandRun run = install();
 
         assertThat(run.exitCode()).as(run.toString()).isZero();
         assertThat(run.out()).isEqualTo("created extension credsync " + V + " (native) with pgcrypto\n"
@@ -74,7 +73,7 @@ class InstallCommandIT {
     void aSecondRunChangesNothingAndSaysSo() {
         assertThat(install().exitCode()).isZero();
 
-        Run again = install();
+        CommandRun again = install();
 
         assertThat(again.exitCode()).as(again.toString()).isZero();
         assertThat(again.out()).isEqualTo("credsync " + V + " (native extension) in database " + database
@@ -94,7 +93,7 @@ class InstallCommandIT {
             RoleStatements.createRole(c, managed, "password-of-" + managed);
         }
 
-        Run run = install("--consumer-role", consumer);
+        CommandRun run = install("--consumer-role", consumer);
 
         assertThat(run.exitCode()).as(run.toString()).isZero();
         assertThat(run.out()).isEqualTo("credsync " + V + " (native extension) in database " + database
@@ -134,7 +133,7 @@ class InstallCommandIT {
                     .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("42501"));
         }
 
-        Run again = install("--consumer-role", consumer);
+        CommandRun again = install("--consumer-role", consumer);
         assertThat(again.out()).as(again.toString()).contains(
                 "role " + consumer + " already has every privilege the consumer needs\nnothing changed\n");
     }
@@ -146,7 +145,7 @@ class InstallCommandIT {
             RoleStatements.createRoleWithoutPassword(c, consumer);
         }
 
-        Run run = install("--dry-run", "--consumer-role", consumer);
+        CommandRun run = install("--dry-run", "--consumer-role", consumer);
 
         assertThat(run.exitCode()).as(run.toString()).isZero();
         assertThat(run.out()).startsWith("would create extension credsync " + V + " (native) with pgcrypto\n"
@@ -162,7 +161,7 @@ class InstallCommandIT {
 
     @Test
     void aConsumerRoleThatDoesNotExistFailsTheWholeInstallWhichChangesNothing() throws Exception {
-        Run run = install("--consumer-role", "no_such_role_anywhere");
+        CommandRun run = install("--consumer-role", "no_such_role_anywhere");
 
         assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
         assertThat(run.out()).as("nothing printed was rolled back").isEmpty();
@@ -178,7 +177,7 @@ class InstallCommandIT {
     void theWrongKindIsRefusedNamingWhatIsThere() {
         assertThat(install().exitCode()).isZero();
 
-        Run run = install("--kind", "pgtle");
+        CommandRun run = install("--kind", "pgtle");
 
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.err()).contains("is installed in database " + database + " as a native extension, not through pg_tle");

@@ -2,7 +2,6 @@ package io.credsync.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.credsync.cli.InstallCliSupport.Run;
 import io.credsync.install.SchemaScript;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +15,7 @@ class InstallCommandTest {
 
     @Test
     void helpNamesTheOptionsAndTheExitCodes() {
-        Run run = InstallCliSupport.run(new InstallCommand(), "--help");
+        CommandRun run = CommandRun.of(new InstallCommand(), "--help");
 
         assertThat(run.exitCode()).isZero();
         assertThat(run.out()).contains("--kind=KIND", "--consumer-role=NAME", "--dry-run", "--print-pgtle-sql",
@@ -25,7 +24,7 @@ class InstallCommandTest {
 
     @Test
     void printsThePgTleInstallerWithoutConnecting() {
-        Run run = InstallCliSupport.run(new InstallCommand(), "--print-pgtle-sql");
+        CommandRun run = CommandRun.of(new InstallCommand(), "--print-pgtle-sql");
 
         assertThat(run.exitCode()).isZero();
         assertThat(run.out()).isEqualTo(SchemaScript.fromClasspath().installerSql());
@@ -33,7 +32,7 @@ class InstallCommandTest {
 
     @Test
     void anUnknownKindIsAUsageError() {
-        Run run = InstallCliSupport.run(new InstallCommand(), "--kind", "docker");
+        CommandRun run = CommandRun.of(new InstallCommand(), "--kind", "docker");
 
         assertThat(run.exitCode()).as(run.toString()).isEqualTo(2);
         assertThat(run.err()).contains("must be auto, native or pgtle, got docker");
@@ -43,7 +42,7 @@ class InstallCommandTest {
     void aConfigurationThatDoesNotValidateExitsThree() throws Exception {
         Path config = Files.writeString(dir.resolve("bad.yaml"), "database:\n  port: 0\n");
 
-        Run run = InstallCliSupport.run(new InstallCommand(), "--config", config.toString());
+        CommandRun run = CommandRun.of(new InstallCommand(), "--config", config.toString());
 
         assertThat(run.exitCode()).as(run.toString()).isEqualTo(Main.EXIT_CONFIG);
         assertThat(run.err()).contains("database.port");

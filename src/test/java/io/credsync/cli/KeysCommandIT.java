@@ -2,7 +2,6 @@ package io.credsync.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.credsync.cli.InstallCliSupport.Run;
 import io.credsync.crypto.EnvelopeOpener;
 import io.credsync.crypto.EventPayload;
 import io.credsync.crypto.KmsKeyUnwrapper;
@@ -49,10 +48,10 @@ class KeysCommandIT {
                 kms.endpoint(), MotoServer.shared().endpoint(), "credsync/");
     }
 
-    private Run keys(String... args) {
+    private CommandRun keys(String... args) {
         List<String> all = new ArrayList<>(List.of(args));
         all.addAll(List.of("--config", config.toString()));
-        return InstallCliSupport.run(new KeysCommand(), all.toArray(String[]::new));
+        return CommandRun.of(new KeysCommand(), all.toArray(String[]::new));
     }
 
     @Test
@@ -61,7 +60,7 @@ class KeysCommandIT {
         String alias = "alias/credsync-keys-" + UUID.randomUUID();
         kms.client().createAlias(r -> r.aliasName(alias).targetKeyId(arn));
 
-        Run run = keys("add", "--kms-key", alias);
+        CommandRun run = keys("add", "--kms-key", alias);
 
         assertThat(run.exitCode()).as(run.toString()).isZero();
         assertThat(run.out()).contains("KMS key " + arn + ": RSA_2048, ENCRYPT_DECRYPT",
@@ -91,16 +90,16 @@ class KeysCommandIT {
         String second = kms.createRsaKey(KeySpec.RSA_3072);
         assertThat(keys("add", "--kms-key", first).exitCode()).isZero();
 
-        Run again = keys("add", "--kms-key", first);
+        CommandRun again = keys("add", "--kms-key", first);
         assertThat(again.exitCode()).as(again.toString()).isZero();
         assertThat(again.out()).contains("kid " + first + " is already the active key; nothing changed");
 
-        Run rotated = keys("add", "--kms-key", second);
+        CommandRun rotated = keys("add", "--kms-key", second);
         assertThat(rotated.exitCode()).as(rotated.toString()).isZero();
         assertThat(rotated.out()).contains("added kid " + second + "; it is the active key",
                 "kid " + first + " stays registered, inactive");
 
-        Run list = keys("list");
+        CommandRun list = keys("list");
         assertThat(list.exitCode()).as(list.toString()).isZero();
         assertThat(list.out().lines().toList()).hasSize(3).satisfies(lines -> {
             assertThat(lines.get(0)).isEqualTo("ACTIVE  ADDED                 BITS  KID");
@@ -108,7 +107,7 @@ class KeysCommandIT {
             assertThat(lines.get(2)).startsWith("yes").endsWith(" 3072  " + second);
         });
 
-        Run back = keys("add", "--kms-key", first);
+        CommandRun back = keys("add", "--kms-key", first);
         assertThat(back.out()).as(back.toString()).contains("kid " + first + " was registered before; it is the active key again");
     }
 
@@ -117,7 +116,7 @@ class KeysCommandIT {
         String ecc = kms.client().createKey(r -> r.keySpec(KeySpec.ECC_NIST_P256).keyUsage(KeyUsageType.SIGN_VERIFY))
                 .keyMetadata().arn();
 
-        Run run = keys("add", "--kms-key", ecc);
+        CommandRun run = keys("add", "--kms-key", ecc);
 
         assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
         assertThat(run.err()).contains("KMS key " + ecc + " cannot be credsync's key",
@@ -132,7 +131,7 @@ class KeysCommandIT {
         String signing = kms.client().createKey(r -> r.keySpec(KeySpec.RSA_2048).keyUsage(KeyUsageType.SIGN_VERIFY))
                 .keyMetadata().arn();
 
-        Run run = keys("add", "--kms-key", signing);
+        CommandRun run = keys("add", "--kms-key", signing);
 
         assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
         assertThat(run.err()).contains("its key usage is SIGN_VERIFY").doesNotContain("key spec is");
@@ -141,7 +140,7 @@ class KeysCommandIT {
 
     @Test
     void aKeyKmsDoesNotKnowIsExplainedByItsErrorCode() throws Exception {
-        Run run = keys("add", "--kms-key", "alias/credsync-no-such-key");
+        CommandRun run = keys("add", "--kms-key", "alias/credsync-no-such-key");
 
         assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
         assertThat(run.err()).contains("kms:GetPublicKey on alias/credsync-no-such-key failed with NotFoundException:"
@@ -151,7 +150,7 @@ class KeysCommandIT {
 
     @Test
     void listSaysWhenThereIsNoKey() {
-        Run run = keys("list");
+        CommandRun run = keys("list");
 
         assertThat(run.exitCode()).isZero();
         assertThat(run.out()).isEqualTo("no keys registered: add one with credsync keys add --kms-key KEY\n");

@@ -2,14 +2,13 @@ package io.credsync.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.credsync.cli.InstallCliSupport.Run;
 import org.junit.jupiter.api.Test;
 
 class KeysCommandTest {
 
     @Test
     void withoutASubcommandItPrintsItsUsageAndExitsTwo() {
-        Run run = InstallCliSupport.run(new KeysCommand());
+        CommandRun run = CommandRun.of(new KeysCommand());
 
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).contains("add", "list");
@@ -17,7 +16,7 @@ class KeysCommandTest {
 
     @Test
     void addNeedsAKmsKey() {
-        Run run = InstallCliSupport.run(new KeysCommand(), "add");
+        CommandRun run = CommandRun.of(new KeysCommand(), "add");
 
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).contains("--kms-key");
@@ -25,7 +24,7 @@ class KeysCommandTest {
 
     @Test
     void helpOfAddSaysWhatAKeyMustBe() {
-        Run run = InstallCliSupport.run(new KeysCommand(), "add", "--help");
+        CommandRun run = CommandRun.of(new KeysCommand(), "add", "--help");
 
         assertThat(run.exitCode()).isZero();
         assertThat(run.out()).contains("--kms-key=KEY", "RSA_2048", "ENCRYPT_DECRYPT", "RSAES_OAEP_SHA_256", "Exit codes:");

@@ -126,30 +126,21 @@ public final class FaultProxy implements AutoCloseable {
         try (Socket upstream = new Socket()) {
             open.add(upstream);
             upstream.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), target.getPort()), 2_000);
-            Thread back = new Thread(() -> pipeDelayed(upstream, client), "fault-proxy-back");
+            Thread back = new Thread(() -> pipe(upstream, client, true), "fault-proxy-back");
             back.setDaemon(true);
             back.start();
-            pipe(client, upstream);
+            pipe(client, upstream, false);
         } finally {
             closeQuietly(client);
         }
     }
 
-    private static void pipe(Socket from, Socket to) {
-        try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-            in.transferTo(out);
-        } catch (IOException e) {
-            // One side closed: close the other, so that neither waits for ever.
-            closeQuietly(to);
-        }
-    }
-
-    /** As {@link #pipe}, holding each piece back by the current latency. */
-    private void pipeDelayed(Socket from, Socket to) {
+    /** Copies {@code from} to {@code to} until either closes; answers are held back by the current latency. */
+    private void pipe(Socket from, Socket to, boolean answers) {
         try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
             byte[] buffer = new byte[16 * 1024];
             for (int n; (n = in.read(buffer)) >= 0;) {
-                long delay = latencyMillis;
+                long delay = answers ? latencyMillis : 0;
                 if (delay > 0) {
                     Thread.sleep(delay);
                 }
@@ -157,6 +148,7 @@ public final class FaultProxy implements AutoCloseable {
                 out.flush();
             }
         } catch (IOException e) {
+            // One side closed: close the other, so that neither waits for ever.
             closeQuietly(to);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -41,6 +41,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -67,6 +68,11 @@ public final class DeliveryPipeline implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DeliveryPipeline.class);
     private static final Duration VISIBILITY_WAIT = Duration.ofMillis(5);
     private static final int VISIBILITY_CHECKS = 1_000;
+    /**
+     * How many of a role's changes committed since its batch was read join the batch at most:
+     * the newest matter, and any older ones left out are superseded cheaply when they come.
+     */
+    private static final int MAX_COMMITTED_SINCE = 100;
 
     /** The delivery thread's own store, for the batch-wide reads. */
     private final DeliveryStore store;
@@ -132,7 +138,8 @@ public final class DeliveryPipeline implements AutoCloseable {
      *
      * @param events events in commit order; those that already have a delivery row are skipped
      * @param lsn the commit position the events came with, recorded with them; null for events
-     *     read from the table at start-up
+     *     read from the table at start-up. A role's changes committed since join its events, and are
+     *     recorded with no LSN either
      * @throws InterruptedException when asked to stop; the events not yet recorded stay pending
      */
     public void deliver(List<OutboxEvent> events, Lsn lsn) throws InterruptedException {
@@ -279,24 +286,35 @@ public final class DeliveryPipeline implements AutoCloseable {
      * Coalesces one role's events: the newest is written, and the others are superseded by it.
      * Should the newest not be written (its password does not log in, its envelope is bad), the
      * next newest is tried: a forged or broken event must not hide the real change before it.
+     *
+     * <p>The role's changes committed since the batch was read join it (recorded with no LSN,
+     * like events read from the table): in a burst, changes commit faster than they are
+     * delivered, so by the time the batch's newest is tried, its password has often been replaced
+     * already, and each older one would be decrypted and tried in vain after it.
      */
     private List<DeliveryRecord> deliverRole(DeliveryStore store, List<OutboxEvent> roleEvents, Lsn lsn)
             throws InterruptedException {
-        List<OutboxEvent> newestFirst = roleEvents.stream()
+        String role = roleEvents.get(0).roleName();
+        long newestId = roleEvents.stream().mapToLong(OutboxEvent::id).max().orElseThrow();
+        List<OutboxEvent> committedSince = retrying(store, "read the role's newer outbox rows",
+                () -> store.newerUndelivered(role, newestId, MAX_COMMITTED_SINCE));
+        Set<Long> readFromTable = committedSince.stream().map(OutboxEvent::id).collect(Collectors.toSet());
+        List<OutboxEvent> newestFirst = Stream.concat(roleEvents.stream(), committedSince.stream())
                 .sorted(Comparator.comparingLong(OutboxEvent::orderKey).thenComparingLong(OutboxEvent::id).reversed())
                 .toList();
         List<DeliveryRecord> records = new ArrayList<>();
         OutboxEvent written = null;
         for (OutboxEvent event : newestFirst) {
+            Lsn eventLsn = readFromTable.contains(event.id()) ? null : lsn;
             if (written != null) {
                 records.add(DeliveryRecord.of(event, DeliveryStatus.SUPERSEDED, 0,
-                        "coalesced: event " + written.id() + " is newer for this role", lsn));
+                        "coalesced: event " + written.id() + " is newer for this role", eventLsn));
                 continue;
             }
             // Every log line of the event's handling carries its id and role (fields of the JSON logs).
             try (MDC.MDCCloseable eventId = MDC.putCloseable("event_id", event.eventId().toString());
-                    MDC.MDCCloseable role = MDC.putCloseable("role", event.roleName())) {
-                DeliveryRecord outcome = deliverNewest(store, event, lsn);
+                    MDC.MDCCloseable roleName = MDC.putCloseable("role", event.roleName())) {
+                DeliveryRecord outcome = deliverNewest(store, event, eventLsn);
                 records.add(outcome);
                 if (outcome.status() == DeliveryStatus.SYNCED) {
                     written = event;

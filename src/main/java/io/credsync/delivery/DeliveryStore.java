@@ -43,16 +43,38 @@ public final class DeliveryStore implements AutoCloseable {
         String sql = "SELECT " + OUTBOX_COLUMNS + " FROM credsync.outbox o"
                 + " WHERE o.id > ? AND NOT EXISTS (SELECT FROM credsync.delivery d WHERE d.outbox_id = o.id)"
                 + " ORDER BY o.id LIMIT ?";
-        List<OutboxEvent> events = new ArrayList<>();
         try (PreparedStatement statement = connection().prepareStatement(sql)) {
             statement.setLong(1, afterId);
             statement.setInt(2, limit);
-            try (ResultSet rows = statement.executeQuery()) {
-                while (rows.next()) {
-                    events.add(new OutboxEvent(rows.getLong(1), new EventId(rows.getObject(2, UUID.class)),
-                            rows.getString(3), rows.getString(4), rows.getString(5), rows.getObject(6, Long.class),
-                            rows.getTimestamp(7).toInstant()));
-                }
+            return events(statement);
+        }
+    }
+
+    /**
+     * Up to {@code limit} of the newest events of {@code role} after {@code afterId} that have
+     * no delivery row, newest first: changes committed since a batch was read, which a delivery
+     * of that batch coalesces with it.
+     */
+    public List<OutboxEvent> newerUndelivered(String role, long afterId, int limit) throws SQLException {
+        String sql = "SELECT " + OUTBOX_COLUMNS + " FROM credsync.outbox o"
+                + " WHERE o.role_name = ? AND o.id > ?"
+                + " AND NOT EXISTS (SELECT FROM credsync.delivery d WHERE d.outbox_id = o.id)"
+                + " ORDER BY o.id DESC LIMIT ?";
+        try (PreparedStatement statement = connection().prepareStatement(sql)) {
+            statement.setString(1, role);
+            statement.setLong(2, afterId);
+            statement.setInt(3, limit);
+            return events(statement);
+        }
+    }
+
+    private static List<OutboxEvent> events(PreparedStatement statement) throws SQLException {
+        List<OutboxEvent> events = new ArrayList<>();
+        try (ResultSet rows = statement.executeQuery()) {
+            while (rows.next()) {
+                events.add(new OutboxEvent(rows.getLong(1), new EventId(rows.getObject(2, UUID.class)),
+                        rows.getString(3), rows.getString(4), rows.getString(5), rows.getObject(6, Long.class),
+                        rows.getTimestamp(7).toInstant()));
             }
         }
         return events;

@@ -4,6 +4,7 @@ import io.credsync.testing.ConsumerProcess;
 import io.credsync.testing.MotoServer;
 import io.credsync.testing.RoleStatements;
 import io.credsync.testing.SyncFixture;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,10 +17,11 @@ import java.util.Map;
  * once), committed as fast as one connection can while the consumer runs. Measures the time from
  * the first commit until every outbox row has a delivery row (a delivery row is written only
  * after its secret, so every secret is then written; the final passwords are checked after, and
- * a secret without one is counted as a defect),
- * the secret writes the consumer made, how many events coalescing superseded, and the
- * consumer's memory. The consumer's start-up time is measured on the way: once when it creates
- * the slot, and over a few restarts after the burst.
+ * a secret without one is counted as a defect), the secret writes and KMS decrypts the consumer
+ * made, how many events coalescing superseded, the consumer's memory, and the CPU time that
+ * PostgreSQL, the consumer, the emulators and this JVM used meanwhile (they share the machine's
+ * cores). The consumer's start-up time is measured on the way: once when it creates the slot,
+ * and over a few restarts after the burst.
  */
 final class BurstBenchmark implements Benchmark {
 
@@ -74,12 +76,15 @@ final class BurstBenchmark implements Benchmark {
             long lastCommit;
             long drained;
             double peakRssMib;
+            Path dataDir = fixture.database().postgres().dataDir();
+            CpuTime cpuBefore = CpuTime.snapshot(dataDir, pid);
             try (RssSampler rss = RssSampler.start(pid)) {
                 firstCommit = commitBurst(connection, roles, finalPasswords);
                 lastCommit = System.nanoTime();
                 drained = outbox.awaitNothingPending(DRAIN_TIMEOUT);
                 peakRssMib = rss.maxMib();
             }
+            Map<String, Double> cpuSeconds = CpuTime.snapshot(dataDir, pid).since(cpuBefore);
             double peakSinceStartMib = ConsumerProcessInfo.peakResidentMib(pid);
             long stale = staleSecrets(fixture, finalPasswords);
             double writes = endpoints.metrics().sum(WRITES_METRIC) - writesBefore;
@@ -97,7 +102,10 @@ final class BurstBenchmark implements Benchmark {
                     lastCommit) / 1000, "s"));
             results.add(Targets.below(name(), scenario, "drain: 1st commit -> all", Millis.between(firstCommit,
                     drained) / 1000, "s", 15));
+            results.add(BenchResult.figure(name(), scenario, "tail: last commit -> all", Millis.between(lastCommit,
+                    drained) / 1000, "s"));
             results.add(BenchResult.figure(name(), scenario, "secret writes (SM calls)", writes, "n"));
+            results.add(BenchResult.figure(name(), scenario, "KMS decrypts", kmsCalls, "n"));
             // Where a write's time goes: the consumer's own timers, per call.
             results.add(BenchResult.figure(name(), scenario, "secret write mean (describe, get, put)",
                     writes == 0 ? 0 : writeSeconds * 1000 / writes, "ms"));
@@ -110,6 +118,10 @@ final class BurstBenchmark implements Benchmark {
             results.add(Targets.zero(name(), scenario, "other delivery statuses",
                     rows - statuses.getOrDefault("synced", 0L) - statuses.getOrDefault("superseded", 0L), "n"));
             results.add(Targets.zero(name(), scenario, "secrets w/o final password", stale, "n"));
+            // Where the two cores went while the burst drained: what slows the commits down.
+            String cpuScenario = scenario + ", CPU used until drained";
+            cpuSeconds.forEach((group, seconds) -> results.add(
+                    BenchResult.figure(name(), cpuScenario, "CPU: " + group, seconds, "s")));
             results.add(Targets.below(name(), scenario, "peak RSS during burst", peakRssMib, "MiB", 256));
             results.add(Targets.below(name(), scenario, "VmHWM since start", peakSinceStartMib, "MiB", 256));
 

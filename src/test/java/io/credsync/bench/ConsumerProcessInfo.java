@@ -56,7 +56,8 @@ final class ConsumerProcessInfo {
         throw new IllegalStateException("/proc/" + pid + "/status has no " + field);
     }
 
-    private static String commandLine(long pid) {
+    /** The command line of {@code pid}, arguments separated by spaces; empty if unreadable. */
+    static String commandLine(long pid) {
         try {
             byte[] raw = Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline"));
             return new String(raw, StandardCharsets.UTF_8).replace('\0', ' ');

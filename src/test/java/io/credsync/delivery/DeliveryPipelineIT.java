@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.credsync.config.RetryPolicy;
 import io.credsync.config.VerifyMode;
 import io.credsync.crypto.EnvelopeOpener;
+import io.credsync.crypto.KeyUnwrapper;
 import io.credsync.metrics.DeliveryMetrics;
 import io.credsync.outbox.OutboxEvent;
+import io.credsync.replication.Lsn;
 import io.credsync.secrets.SecretNamer;
 import io.credsync.secrets.SecretWriter;
 import io.credsync.testing.ClusterConnector;
@@ -46,6 +48,8 @@ class DeliveryPipelineIT {
 
     private CredsyncDatabase database;
     private VerifyMode verifyMode = VerifyMode.REQUIRED;
+    private final StubRsaKeyUnwrapper keys = new StubRsaKeyUnwrapper().with(KID, KEYS.getPrivate());
+    private KeyUnwrapper unwrapper = keys;
     private final List<Duration> sleeps = new ArrayList<>();
 
     @BeforeEach
@@ -194,20 +198,53 @@ class DeliveryPipelineIT {
     }
 
     @Test
-    void shouldSupersedeAnOlderEventWhosePasswordWasChangedAgain() throws Exception {
+    void shouldSupersedeAnOlderEventWhosePasswordWasChangedAgainWhileItWasDelivered() throws Exception {
         String role = changedRole("first-password");
-        try (Connection superuser = database.connectAsSuperuser()) {
-            RoleStatements.alterPassword(superuser, role, "second-password");
-        }
+        AtomicInteger unwraps = new AtomicInteger();
+        unwrapper = (kid, encryptedKey) -> {
+            if (unwraps.incrementAndGet() == 1) {
+                // Between reading the batch and trying its password: a change that commits meanwhile.
+                try (Connection superuser = database.connectAsSuperuser()) {
+                    RoleStatements.alterPassword(superuser, role, "second-password");
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+            return keys.unwrap(kid, encryptedKey);
+        };
         ScriptedSecretWriter writer = new ScriptedSecretWriter();
         try (DeliveryPipeline pipeline = pipeline(writer, sleeps::add)) {
-            List<OutboxEvent> events = pipeline.undelivered(0, 100);
-            pipeline.deliver(events.subList(0, 1), null);
-            pipeline.deliver(events.subList(1, 2), null);
+            pipeline.deliver(pipeline.undelivered(0, 100), null);
+            pipeline.deliver(pipeline.undelivered(0, 100), null);
         }
         assertThat(writer.calls()).extracting(update -> update.password().reveal()).containsExactly("second-password");
         assertThat(deliveryRows(role)).extracting(row -> row.get("status")).containsExactly("superseded", "synced");
         assertThat(deliveryRows(role).get(0).get("reason")).startsWith("PasswordReplaced: ");
+    }
+
+    @Test
+    void shouldCoalesceARolesChangesCommittedSinceItsBatchWasReadIntoOneWrite() throws Exception {
+        String role = changedRole("first-password");
+        try (Connection superuser = database.connectAsSuperuser()) {
+            RoleStatements.alterPassword(superuser, role, "second-password");
+            RoleStatements.alterPassword(superuser, role, "third-password");
+        }
+        ScriptedSecretWriter writer = new ScriptedSecretWriter();
+        List<OutboxEvent> events;
+        try (DeliveryPipeline pipeline = pipeline(writer, sleeps::add)) {
+            events = pipeline.undelivered(0, 100);
+            pipeline.deliver(events.subList(0, 1), Lsn.of(0x1000));
+            assertThat(pipeline.undelivered(0, 100)).as("the changes committed since are delivered too").isEmpty();
+            pipeline.deliver(events.subList(1, 3), Lsn.of(0x2000));
+        }
+        assertThat(writer.calls()).extracting(update -> update.password().reveal()).containsExactly("third-password");
+        assertThat(keys.attempts()).as("one decrypt: no older password tried in vain").isEqualTo(1);
+        assertThat(deliveryRows(role)).extracting(row -> row.get("status"))
+                .containsExactly("superseded", "superseded", "synced");
+        assertThat(deliveryRows(role).get(0).get("reason")).isEqualTo("coalesced: event " + events.get(2).id()
+                + " is newer for this role");
+        assertThat(lsns(role)).as("only the event that came with the LSN is recorded with it")
+                .containsExactly("0/1000", "", "");
     }
 
     @ParameterizedTest(name = "verify: {0}")
@@ -249,7 +286,7 @@ class DeliveryPipelineIT {
     private DeliveryPipeline pipeline(SecretWriter writer, Sleeper sleeper, int concurrency) {
         return new DeliveryPipeline(
                 () -> new DeliveryStore(connector()), concurrency,
-                new EnvelopeOpener(new StubRsaKeyUnwrapper().with(KID, KEYS.getPrivate())),
+                new EnvelopeOpener(unwrapper),
                 new LoginVerifier(connector(), Clock.systemUTC()),
                 verifyMode,
                 writer,
@@ -269,6 +306,21 @@ class DeliveryPipelineIT {
     private Map<String, String> deliveryRow(String role) throws SQLException {
         List<Map<String, String>> rows = deliveryRows(role);
         return rows.isEmpty() ? Map.of() : rows.get(0);
+    }
+
+    private List<String> lsns(String role) throws SQLException {
+        List<String> result = new ArrayList<>();
+        try (Connection superuser = database.connectAsSuperuser();
+                PreparedStatement statement = superuser.prepareStatement("SELECT coalesce(lsn::text, '')"
+                        + " FROM credsync.delivery WHERE role_name = ? ORDER BY outbox_id")) {
+            statement.setString(1, role);
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    result.add(rows.getString(1));
+                }
+            }
+        }
+        return result;
     }
 
     private List<Map<String, String>> deliveryRows(String role) throws SQLException {

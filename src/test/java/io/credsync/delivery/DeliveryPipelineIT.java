@@ -243,7 +243,8 @@ class DeliveryPipelineIT {
                 .containsExactly("superseded", "superseded", "synced");
         assertThat(deliveryRows(role).get(0).get("reason")).isEqualTo("coalesced: event " + events.get(2).id()
                 + " is newer for this role");
-        assertThat(lsns(role)).as("only the event that came with the LSN is recorded with it")
+        assertThat(deliveryRows(role)).extracting(row -> row.get("lsn"))
+                .as("only the event that came with the LSN is recorded with it")
                 .containsExactly("0/1000", "", "");
     }
 
@@ -308,31 +309,17 @@ class DeliveryPipelineIT {
         return rows.isEmpty() ? Map.of() : rows.get(0);
     }
 
-    private List<String> lsns(String role) throws SQLException {
-        List<String> result = new ArrayList<>();
-        try (Connection superuser = database.connectAsSuperuser();
-                PreparedStatement statement = superuser.prepareStatement("SELECT coalesce(lsn::text, '')"
-                        + " FROM credsync.delivery WHERE role_name = ? ORDER BY outbox_id")) {
-            statement.setString(1, role);
-            try (ResultSet rows = statement.executeQuery()) {
-                while (rows.next()) {
-                    result.add(rows.getString(1));
-                }
-            }
-        }
-        return result;
-    }
-
     private List<Map<String, String>> deliveryRows(String role) throws SQLException {
         List<Map<String, String>> result = new ArrayList<>();
         try (Connection superuser = database.connectAsSuperuser();
                 PreparedStatement statement = superuser.prepareStatement("SELECT status, attempts::text,"
-                        + " coalesce(reason, '') FROM credsync.delivery WHERE role_name = ? ORDER BY outbox_id")) {
+                        + " coalesce(reason, ''), coalesce(lsn::text, '') FROM credsync.delivery WHERE role_name = ?"
+                        + " ORDER BY outbox_id")) {
             statement.setString(1, role);
             try (ResultSet rows = statement.executeQuery()) {
                 while (rows.next()) {
                     result.add(Map.of("status", rows.getString(1), "attempts", rows.getString(2),
-                            "reason", rows.getString(3)));
+                            "reason", rows.getString(3), "lsn", rows.getString(4)));
                 }
             }
         }

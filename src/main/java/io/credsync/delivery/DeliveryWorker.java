@@ -4,6 +4,7 @@ import io.credsync.outbox.OutboxEvent;
 import io.credsync.replication.AckTracker;
 import io.credsync.replication.OutboxBatch;
 import io.credsync.replication.OutboxBatchSink;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -18,6 +19,9 @@ import org.slf4j.LoggerFactory;
  * through the {@link DeliveryPipeline} (several batches at once, so that a burst of changes to
  * one role is coalesced into one write), and tells the {@link AckTracker} which batches are
  * done, so that their WAL can be confirmed.
+ *
+ * <p>In a burst, a {@link RoundPacer} spaces the rounds out a little, so that more changes of
+ * each role coalesce.
  *
  * <p>Also delivers, before streaming and whenever the slot had to be recreated, every outbox
  * row that has no delivery row: the outbox table, not the slot, is the record of what is owed.
@@ -34,6 +38,7 @@ public final class DeliveryWorker implements OutboxBatchSink, Runnable {
     private final AckTracker tracker;
     private final int maxEventsPerRound;
     private final BlockingQueue<OutboxBatch> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+    private final RoundPacer pacer;
     private volatile boolean catchUpRequested;
     private volatile boolean stopping;
 
@@ -44,11 +49,13 @@ public final class DeliveryWorker implements OutboxBatchSink, Runnable {
             throw new IllegalArgumentException("maxEventsPerRound must be positive: " + maxEventsPerRound);
         }
         this.maxEventsPerRound = maxEventsPerRound;
+        this.pacer = new RoundPacer(System::nanoTime);
     }
 
     @Override
     public void accept(OutboxBatch batch) throws InterruptedException {
         queue.put(batch);
+        pacer.accepted();
     }
 
     @Override
@@ -89,7 +96,11 @@ public final class DeliveryWorker implements OutboxBatchSink, Runnable {
                 }
                 OutboxBatch first = queue.poll(200, TimeUnit.MILLISECONDS);
                 if (first != null) {
-                    deliverRound(first);
+                    pacer.roundEnded(deliverRound(first));
+                    Duration wait;
+                    while (!stopping && !(wait = pacer.remainingWait(queue.size() >= maxEventsPerRound)).isZero()) {
+                        TimeUnit.NANOSECONDS.sleep(wait.toNanos());
+                    }
                 }
             }
         } catch (InterruptedException e) {
@@ -105,7 +116,8 @@ public final class DeliveryWorker implements OutboxBatchSink, Runnable {
         stopping = true;
     }
 
-    private void deliverRound(OutboxBatch first) throws InterruptedException {
+    /** Delivers {@code first} and the batches queued behind it, up to a round's size; returns how many events. */
+    private int deliverRound(OutboxBatch first) throws InterruptedException {
         List<OutboxBatch> batches = new ArrayList<>();
         List<OutboxEvent> events = new ArrayList<>(first.events());
         batches.add(first);
@@ -119,6 +131,7 @@ public final class DeliveryWorker implements OutboxBatchSink, Runnable {
         for (OutboxBatch batch : batches) {
             tracker.delivered(batch);
         }
+        return events.size();
     }
 
 }

@@ -99,6 +99,9 @@ final class AwsOutageBenchmark implements Benchmark {
                         .filter(e -> !e.getKey().equals("synced") && !e.getKey().equals("superseded"))
                         .mapToLong(Map.Entry::getValue).sum();
                 System.out.println("  " + name() + ": delivery rows by status " + statuses);
+                // A row that is neither fails the run: say why (a reason never holds a password).
+                new OutboxQueries(superuser).reasonsAfter(0, "synced", "superseded")
+                        .forEach(reason -> System.out.println("  " + name() + ": " + reason));
             }
             return results(up, down, stops, otherOutcomes);
         }

@@ -5,6 +5,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -44,6 +46,27 @@ final class OutboxQueries {
             deadline.check("every outbox row getting a delivery row (" + pending + " still have none)");
             Thread.sleep(10);
         }
+    }
+
+    /**
+     * Status, attempts and reason of each delivery row after {@code afterId} whose status is
+     * none of {@code expected}, one line each, in outbox order.
+     */
+    List<String> reasonsAfter(long afterId, String... expected) throws SQLException {
+        List<String> lines = new ArrayList<>();
+        try (PreparedStatement statement = connection.prepareStatement(
+                "SELECT format('outbox row %s of role %s: %s after %s attempts: %s', outbox_id, role_name, status,"
+                        + " attempts, reason) FROM credsync.delivery WHERE outbox_id > ? AND status <> ALL (?)"
+                        + " ORDER BY outbox_id")) {
+            statement.setLong(1, afterId);
+            statement.setArray(2, connection.createArrayOf("text", expected));
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    lines.add(rows.getString(1));
+                }
+            }
+        }
+        return lines;
     }
 
     /** Delivery rows of outbox rows after {@code afterId}, counted by status. */

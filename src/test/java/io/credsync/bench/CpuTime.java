@@ -37,7 +37,7 @@ final class CpuTime {
      */
     static CpuTime snapshot(Path postgresDataDir, long consumerPid) {
         Map<String, Long> ticks = new LinkedHashMap<>();
-        ticks.put("PostgreSQL", treeTicks(firstLinePid(postgresDataDir.resolve("postmaster.pid"))));
+        ticks.put("PostgreSQL, all processes", treeTicks(firstLinePid(postgresDataDir.resolve("postmaster.pid"))));
         ticks.put("consumer", treeTicks(consumerPid));
         // The emulators are this JVM's children (the shared test services).
         ticks.put("emulators (moto, local-kms)", ProcessHandle.current().children()

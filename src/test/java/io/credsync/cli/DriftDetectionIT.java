@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.credsync.testing.ConsumerProcess;
 import io.credsync.testing.CredsyncDatabase;
 import io.credsync.testing.MotoServer;
+import io.credsync.testing.OutputWatch;
 import io.credsync.testing.RoleStatements;
 import io.credsync.testing.SecretScan;
 import io.credsync.testing.SyncFixture;
@@ -21,8 +22,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
@@ -49,9 +48,7 @@ class DriftDetectionIT {
     Path dir;
 
     private SyncFixture fixture;
-    private final List<ConsumerProcess> consumers = new ArrayList<>();
-    private final List<String> passwords = new ArrayList<>();
-    private final List<String> outputs = new ArrayList<>();
+    private final OutputWatch outputs = new OutputWatch();
 
     @BeforeAll
     static void credentials() {
@@ -61,17 +58,14 @@ class DriftDetectionIT {
     @AfterEach
     void noOutputHoldsAPassword() throws Exception {
         try {
-            consumers.forEach(c -> outputs.add(c.output()));
-            for (String output : outputs) {
-                assertThat(output).as("an output of the consumer or a command").doesNotContain(passwords);
-                assertThat(output).doesNotContain("\"password\"");
-            }
+            outputs.assertNoPassword("\"password\"");
         } finally {
             if (fixture != null) {
                 fixture.close();
             }
         }
     }
+
 
     @Test
     void shouldReportAPasswordChangedBehindCredsyncsBackAsDriftEverywhereUntilARotateFixesIt() throws Exception {
@@ -202,23 +196,20 @@ class DriftDetectionIT {
                 .hasMessageContaining("drift.auto_rotate is true, but the consumer's role " + consumerRole
                         + " may not execute credsync.rotate: run GRANT EXECUTE ON FUNCTION credsync.rotate(text,"
                         + " integer, text) TO " + consumerRole)
-                .satisfies(e -> outputs.add(e.getMessage()));
+                .satisfies(e -> outputs.output(e.getMessage()));
     }
 
     private ConsumerProcess start(Map<String, String> settings) {
-        ConsumerProcess consumer = fixture.startConsumer(settings);
-        consumers.add(consumer);
-        return consumer;
+        return outputs.consumer(fixture.startConsumer(settings));
     }
 
     private String password(String value) {
-        passwords.add(value);
-        return SecretScan.password(value);
+        return SecretScan.password(outputs.password(value));
     }
 
     private CommandRun command(Object command, String... args) {
         CommandRun run = CommandRun.of(command, args);
-        outputs.add(run.all());
+        outputs.output(run.all());
         return run;
     }
 
@@ -266,7 +257,7 @@ class DriftDetectionIT {
         HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + consumer.metricsPort() + "/metrics")).timeout(Duration.ofSeconds(5))
                 .build(), HttpResponse.BodyHandlers.ofString());
-        outputs.add(response.body());
+        outputs.output(response.body());
         return response.body();
     }
 

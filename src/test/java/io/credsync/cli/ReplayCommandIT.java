@@ -2,6 +2,7 @@ package io.credsync.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.credsync.testing.OutputWatch;
 import io.credsync.testing.RoleStatements;
 import io.credsync.testing.SyncFixture;
 import java.nio.charset.StandardCharsets;
@@ -29,15 +30,12 @@ class ReplayCommandIT {
 
     private SyncFixture fixture;
     private Path config;
-    private final List<String> passwords = new ArrayList<>();
-    private final List<CommandRun> runs = new ArrayList<>();
+    private final OutputWatch outputs = new OutputWatch();
 
     @AfterEach
     void noPasswordWasPrinted() throws Exception {
         try {
-            for (CommandRun run : runs) {
-                assertThat(run.all()).as("a command's output").doesNotContain(passwords);
-            }
+            outputs.assertNoPassword();
         } finally {
             if (fixture != null) {
                 fixture.close();
@@ -158,7 +156,7 @@ class ReplayCommandIT {
     private void setUp(String prefix, String pattern) throws Exception {
         fixture = SyncFixture.create(prefix);
         fixture.database().manage(pattern);
-        passwords.add(fixture.database().postgres().superuserPassword());
+        outputs.password(fixture.database().postgres().superuserPassword());
         config = CliConfigFiles.write(dir, fixture);
     }
 
@@ -166,7 +164,7 @@ class ReplayCommandIT {
         List<String> all = new ArrayList<>(List.of("--config", config.toString()));
         all.addAll(List.of(args));
         CommandRun run = CommandRun.of(new ReplayCommand(), all.toArray(String[]::new));
-        runs.add(run);
+        outputs.output(run.all());
         return run;
     }
 
@@ -181,7 +179,6 @@ class ReplayCommandIT {
     }
 
     private String password(String value) {
-        passwords.add(value);
-        return value;
+        return outputs.password(value);
     }
 }

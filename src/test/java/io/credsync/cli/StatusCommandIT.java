@@ -6,13 +6,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.credsync.testing.ConsumerProcess;
 import io.credsync.testing.MotoServer;
+import io.credsync.testing.OutputWatch;
 import io.credsync.testing.RoleStatements;
 import io.credsync.testing.SyncFixture;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -32,15 +31,12 @@ class StatusCommandIT {
     Path dir;
 
     private SyncFixture fixture;
-    private final List<String> passwords = new ArrayList<>();
-    private final List<CommandRun> runs = new ArrayList<>();
+    private final OutputWatch outputs = new OutputWatch();
 
     @AfterEach
     void noPasswordWasEverPrinted() throws Exception {
         try {
-            for (CommandRun run : runs) {
-                assertThat(run.all()).as("the output of a command").doesNotContain(passwords);
-            }
+            outputs.assertNoPassword();
         } finally {
             if (fixture != null) {
                 fixture.close();
@@ -161,13 +157,13 @@ class StatusCommandIT {
     }
 
     private Path config() throws Exception {
-        passwords.add(fixture.database().postgres().superuserPassword());
+        outputs.password(fixture.database().postgres().superuserPassword());
         return CliConfigFiles.write(dir, fixture);
     }
 
     private CommandRun status(String... args) {
         CommandRun run = CommandRun.of(new StatusCommand(), args);
-        runs.add(run);
+        outputs.output(run.all());
         return run;
     }
 
@@ -200,7 +196,6 @@ class StatusCommandIT {
     }
 
     private String password(String value) {
-        passwords.add(value);
-        return value;
+        return outputs.password(value);
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.credsync.testing.ConsumerProcess;
+import io.credsync.testing.OutputWatch;
 import io.credsync.testing.RoleStatements;
 import io.credsync.testing.SyncFixture;
 import java.sql.Connection;
@@ -17,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -37,8 +37,7 @@ class HighAvailabilityIT {
     private static final Duration SYNC_TIMEOUT = Duration.ofSeconds(60);
     private static final int ROLES = 8;
 
-    private final List<String> passwords = new CopyOnWriteArrayList<>();
-    private final List<ConsumerProcess> consumers = new ArrayList<>();
+    private final OutputWatch outputs = new OutputWatch();
     private SyncFixture fixture;
 
     @AfterEach
@@ -47,12 +46,7 @@ class HighAvailabilityIT {
             return;
         }
         try {
-            for (ConsumerProcess consumer : consumers) {
-                String output = consumer.output();
-                for (String password : passwords) {
-                    assertThat(output).as("the consumers' output").doesNotContain(password);
-                }
-            }
+            outputs.assertNoPassword();
         } finally {
             fixture.close();
         }
@@ -229,14 +223,11 @@ class HighAvailabilityIT {
     }
 
     private ConsumerProcess start() {
-        ConsumerProcess consumer = fixture.startConsumer();
-        consumers.add(consumer);
-        return consumer;
+        return outputs.consumer(fixture.startConsumer());
     }
 
     private String password(String value) {
-        passwords.add(value);
-        return value;
+        return outputs.password(value);
     }
 
     private static long millis(long nanos) {

@@ -7,6 +7,7 @@ import io.credsync.testing.ClusterOptions;
 import io.credsync.testing.ConsumerProcess;
 import io.credsync.testing.LocalKms;
 import io.credsync.testing.MotoServer;
+import io.credsync.testing.OutputWatch;
 import io.credsync.testing.PostgresCluster;
 import io.credsync.testing.RoleStatements;
 import io.credsync.testing.RsaKeys;
@@ -25,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -40,9 +40,8 @@ class ConsumerEndToEndIT {
 
     private static final Duration SYNC_TIMEOUT = Duration.ofSeconds(30);
 
-    /** Every password a test sets; none may appear in the consumer's output. */
-    private final List<String> passwords = new CopyOnWriteArrayList<>();
-    private final List<ConsumerProcess> startedConsumers = new ArrayList<>();
+    /** Every password a test sets; none may appear in the consumers' output. */
+    private final OutputWatch outputs = new OutputWatch();
     private SyncFixture fixture;
     /** A cluster of a test's own, closed after its fixture. */
     private PostgresCluster ownCluster;
@@ -53,14 +52,8 @@ class ConsumerEndToEndIT {
             return;
         }
         try {
-            for (ConsumerProcess consumer : startedConsumers) {
-                String output = consumer.output();
-                for (String password : passwords) {
-                    assertThat(output).as("the consumer's output").doesNotContain(password);
-                }
-                // A decrypted payload or a secret value would show these JSON keys (logs name event_id too).
-                assertThat(output).doesNotContain("\"password\"", "\"captured_at\"", "\"valid_until\"");
-            }
+            // A decrypted payload or a secret value would show these JSON keys (logs name event_id too).
+            outputs.assertNoPassword("\"password\"", "\"captured_at\"", "\"valid_until\"");
         } finally {
             try {
                 fixture.close();
@@ -465,14 +458,11 @@ class ConsumerEndToEndIT {
     }
 
     private ConsumerProcess start() {
-        ConsumerProcess consumer = fixture.startConsumer();
-        startedConsumers.add(consumer);
-        return consumer;
+        return outputs.consumer(fixture.startConsumer());
     }
 
     private String password(String value) {
-        passwords.add(value);
-        return SecretScan.password(value);
+        return SecretScan.password(outputs.password(value));
     }
 
     private String kmsPublicKeyPem() {

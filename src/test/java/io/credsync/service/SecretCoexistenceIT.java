@@ -5,15 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.credsync.testing.ConsumerProcess;
 import io.credsync.testing.MotoServer;
+import io.credsync.testing.OutputWatch;
 import io.credsync.testing.RoleStatements;
 import io.credsync.testing.SyncFixture;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -36,9 +35,7 @@ class SecretCoexistenceIT {
     private static final String FOREIGN_VALUE = "{\"username\":\"someone\",\"password\":\"its-owners-password\"}";
     private static final Pattern REPLAY_HINT = Pattern.compile("`credsync replay (\\d+)` delivers this change$");
 
-    private final List<String> passwords = new CopyOnWriteArrayList<>();
-    private final List<ConsumerProcess> consumers = new ArrayList<>();
-    private final List<String> cliOutputs = new ArrayList<>();
+    private final OutputWatch outputs = new OutputWatch();
     private SyncFixture fixture;
 
     @AfterEach
@@ -47,11 +44,7 @@ class SecretCoexistenceIT {
             return;
         }
         try {
-            List<String> outputs = new ArrayList<>(cliOutputs);
-            consumers.forEach(consumer -> outputs.add(consumer.output()));
-            for (String output : outputs) {
-                assertThat(output).doesNotContain(passwords).doesNotContain("its-owners-password");
-            }
+            outputs.assertNoPassword("its-owners-password");
         } finally {
             fixture.close();
         }
@@ -103,7 +96,7 @@ class SecretCoexistenceIT {
         assertThat(versions(rotated)).isEqualTo(rotatedVersions);
         assertThat(refusing.terminate(Duration.ofSeconds(10))).isZero();
 
-        start(Map.of("CREDSYNC_SECRETS_ALLOW_CONFLICTING_ROLES", owned + "," + rotated));
+        ConsumerProcess allowing = start(Map.of("CREDSYNC_SECRETS_ALLOW_CONFLICTING_ROLES", owned + "," + rotated));
         try (Connection superuser = fixture.database().connectAsSuperuser()) {
             for (String role : List.of(owned, rotated, plain)) {
                 RoleStatements.alterPassword(superuser, role, password("allowed-" + role));
@@ -117,7 +110,7 @@ class SecretCoexistenceIT {
         fixture.awaitEveryEventDelivered(SYNC_TIMEOUT);
         assertThat(statuses(owned)).containsExactly("failed", "synced");
         assertThat(statuses(rotated)).containsExactly("failed", "synced");
-        assertThat(consumers.get(1).output()).as("writing despite another writer is said")
+        assertThat(allowing.output()).as("writing despite another writer is said")
                 .contains("writing it all the same, as secrets.allow_conflicting_roles lists role " + owned);
     }
 
@@ -150,7 +143,7 @@ class SecretCoexistenceIT {
         assertThat(fixture.secret(role).orElseThrow().path("password").asText())
                 .isEqualTo("before-deletion-" + role);
         SyncFixture.CliRun replay = fixture.runCli("replay", Long.toString(failed));
-        cliOutputs.add(replay.output());
+        outputs.output(replay.output());
         assertThat(replay.exitCode()).as(replay.output()).isZero();
         assertThat(replay.output()).startsWith("replayed event " + failed + " as ");
 
@@ -161,14 +154,11 @@ class SecretCoexistenceIT {
     }
 
     private ConsumerProcess start(Map<String, String> settings) {
-        ConsumerProcess consumer = fixture.startConsumer(settings);
-        consumers.add(consumer);
-        return consumer;
+        return outputs.consumer(fixture.startConsumer(settings));
     }
 
     private String password(String value) {
-        passwords.add(value);
-        return value;
+        return outputs.password(value);
     }
 
     private static long replayHint(String reason) {

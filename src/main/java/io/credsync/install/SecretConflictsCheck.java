@@ -108,7 +108,6 @@ final class SecretConflictsCheck implements Check {
     }
 
     private static String shown(List<String> items) {
-        return String.join("; ", items.subList(0, Math.min(ROLES_SHOWN, items.size())))
-                + (items.size() > ROLES_SHOWN ? "; and " + (items.size() - ROLES_SHOWN) + " more" : "");
+        return Listing.firstOf(items, ROLES_SHOWN, "; ", "; and ");
     }
 }

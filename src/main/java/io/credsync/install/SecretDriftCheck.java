@@ -46,8 +46,7 @@ final class SecretDriftCheck implements Check {
                     : CheckResult.ok(checked + " managed role(s) checked, none drifted");
         }
         return CheckResult.fail(drifted.size() + " role(s) drifted: their secret does not log in: "
-                + String.join("; ", drifted.subList(0, Math.min(ROLES_SHOWN, drifted.size())))
-                + (drifted.size() > ROLES_SHOWN ? "; and " + (drifted.size() - ROLES_SHOWN) + " more" : ""),
+                + Listing.firstOf(drifted, ROLES_SHOWN, "; ", "; and "),
                 String.join(" ", fixes.subList(0, Math.min(ROLES_SHOWN, fixes.size())))
                         + (fixes.size() > ROLES_SHOWN ? " (credsync status lists every role)" : ""));
     }

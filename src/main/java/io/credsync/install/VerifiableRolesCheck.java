@@ -51,8 +51,7 @@ final class VerifiableRolesCheck implements Check {
         if (problems.isEmpty()) {
             return CheckResult.ok("every managed role can log in, so each password is tried before it is published");
         }
-        String names = String.join(", ", problems.subList(0, Math.min(NAMES_SHOWN, problems.size())))
-                + (problems.size() > NAMES_SHOWN ? " and " + (problems.size() - NAMES_SHOWN) + " more" : "");
+        String names = Listing.firstOf(problems, NAMES_SHOWN, ", ", " and ");
         String consequence = mode == VerifyMode.REQUIRED
                 ? "their changes will be recorded as failed (delivery.verify: required)"
                 : "their changes will be published unverified (delivery.verify: best-effort)";

@@ -1,5 +1,6 @@
 package io.credsync.drift;
 
+import io.credsync.config.Transactions;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -68,9 +69,7 @@ final class DriftStore {
      */
     static void record(Connection connection, Collection<DriftVerdict> verdicts, Collection<String> managed)
             throws SQLException {
-        boolean autoCommit = connection.getAutoCommit();
-        connection.setAutoCommit(false);
-        try {
+        Transactions.inOne(connection, () -> {
             try (PreparedStatement upsert = connection.prepareStatement(
                     "INSERT INTO credsync.drift_check AS c"
                             + " (role_name, state, reason, fix, secret_name, drifted_since, checked_at)"
@@ -98,17 +97,8 @@ final class DriftStore {
                 delete.executeUpdate();
                 names.free();
             }
-            connection.commit();
-        } catch (SQLException e) {
-            try {
-                connection.rollback();
-            } catch (SQLException rollbackFailure) {
-                e.addSuppressed(rollbackFailure);
-            }
-            throw e;
-        } finally {
-            connection.setAutoCommit(autoCommit);
-        }
+            return null;
+        });
     }
 
     /** Whether the connection's role may call {@code credsync.rotate}: EXECUTE on it, USAGE on its schema. */

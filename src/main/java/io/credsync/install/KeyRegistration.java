@@ -1,5 +1,6 @@
 package io.credsync.install;
 
+import io.credsync.config.Transactions;
 import io.credsync.install.KeyRegistry.RegisteredKey;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -115,9 +116,7 @@ public final class KeyRegistration {
      * @throws SQLException as {@link KeyRegistry#add} raises it; nothing was changed
      */
     public static Result register(Connection connection, KmsPublicKey key) throws SQLException {
-        boolean autoCommit = connection.getAutoCommit();
-        connection.setAutoCommit(false);
-        try {
+        return Transactions.inOne(connection, () -> {
             Optional<RegisteredKey> previous = KeyRegistry.active(connection);
             Optional<RegisteredKey> existing = KeyRegistry.find(connection, key.keyArn());
             Outcome outcome;
@@ -128,14 +127,8 @@ public final class KeyRegistration {
                 KeyRegistry.add(connection, key.keyArn(), key.pem());
                 outcome = existing.isPresent() ? Outcome.REACTIVATED : Outcome.ADDED;
             }
-            connection.commit();
             return new Result(key, outcome, previous.map(RegisteredKey::kid).filter(kid -> !kid.equals(key.keyArn())));
-        } catch (SQLException | RuntimeException e) {
-            connection.rollback();
-            throw e;
-        } finally {
-            connection.setAutoCommit(autoCommit);
-        }
+        });
     }
 
     private static boolean samePublicKey(RegisteredKey registered, KmsPublicKey key) {

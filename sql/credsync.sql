@@ -5,7 +5,7 @@
 -- pgtle.install_extension on RDS and Aurora (sql/pgtle adds the adapter pg_tle calls).
 -- It runs inside CREATE EXTENSION, so no transaction control and no psql meta-commands.
 --
--- What it guarantees (see DESIGN.md):
+-- What it guarantees (see docs/design.md):
 --   * a managed role's new password becomes one outbox row, in the same transaction as
 --     the ALTER ROLE, holding only a JWE encrypted to a KMS public key;
 --   * whenever that cannot be done safely, the ALTER ROLE fails (fail closed), with a

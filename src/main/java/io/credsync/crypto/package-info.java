@@ -1,7 +1,7 @@
 /**
  * Opens the envelope that the database writes into {@code credsync.outbox}: a compact JWE with
  * {@code alg} RSA-OAEP-256 (the content key unwrapped by {@code kms:Decrypt}) and {@code enc}
- * A256CBC-HS512 (see DESIGN.md, "The envelope").
+ * A256CBC-HS512 (see docs/design.md, "The envelope").
  *
  * <p>The data flow, one class per step: {@link io.credsync.crypto.Envelope#parse} (strict
  * parsing, no key needed) then {@link io.credsync.crypto.KeyUnwrapper} (KMS) then

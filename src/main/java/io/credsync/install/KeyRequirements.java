@@ -9,7 +9,7 @@ import java.util.Optional;
 /**
  * What a KMS key must be for credsync: RSA ({@code RSA_2048}, {@code RSA_3072} or
  * {@code RSA_4096}), usage {@code ENCRYPT_DECRYPT}, offering {@code RSAES_OAEP_SHA_256} (the
- * envelope's RSA-OAEP-256, see DESIGN.md) when it lists its algorithms, and a public key of the
+ * envelope's RSA-OAEP-256, see docs/design.md) when it lists its algorithms, and a public key of the
  * size its spec says. Pure and stateless: thread-safe.
  */
 public final class KeyRequirements {

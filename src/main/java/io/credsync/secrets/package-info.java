@@ -1,5 +1,5 @@
 /**
- * Writes a role's new password into its AWS Secrets Manager secret (see DESIGN.md, "The
+ * Writes a role's new password into its AWS Secrets Manager secret (see docs/design.md, "The
  * consumer", the secret).
  *
  * <p>One class per step: {@link io.credsync.secrets.SecretNamer} turns a database and a role into

@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The envelope the database writes is a standard JWE that Nimbus JOSE+JWT opens with the
- * private key, for every RSA size KMS offers, with every payload field as DESIGN.md specifies.
+ * private key, for every RSA size KMS offers, with every payload field as docs/design.md specifies.
  */
 class CaptureEnvelopeIT {
 

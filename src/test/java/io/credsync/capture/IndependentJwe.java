@@ -30,7 +30,7 @@ final class IndependentJwe {
         return new String(Base64.getUrlDecoder().decode(encoded), StandardCharsets.UTF_8);
     }
 
-    /** Decrypts and returns the payload; fails unless the algorithms are the ones DESIGN.md names. */
+    /** Decrypts and returns the payload; fails unless the algorithms are the ones docs/design.md names. */
     static JsonNode open(String envelope, PrivateKey key) {
         try {
             JWEObject jwe = JWEObject.parse(envelope);

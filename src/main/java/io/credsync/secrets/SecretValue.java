@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The secret's value: the JSON that RDS keeps for a database user,
@@ -58,13 +59,8 @@ public final class SecretValue {
      */
     public static String merged(String current, SecretUpdate update) throws SecretWriteException {
         Objects.requireNonNull(current, "current");
-        JsonNode node;
-        try {
-            node = MAPPER.readTree(current);
-        } catch (JsonProcessingException e) {
-            throw notJsonObject(update.secretName(), "is not valid JSON");
-        }
-        if (node == null || node.isMissingNode()) {
+        JsonNode node = tree(current).orElseThrow(() -> notJsonObject(update.secretName(), "is not valid JSON"));
+        if (node.isMissingNode()) {
             throw notJsonObject(update.secretName(), "is empty");
         }
         if (!node.isObject()) {
@@ -78,6 +74,21 @@ public final class SecretValue {
             }
         }
         return write(value);
+    }
+
+    /**
+     * Parses a secret's value under the rules {@link #merged} applies (trailing tokens refused), so
+     * that whoever reads a secret agrees with the writer on what it holds.
+     *
+     * @return the value's JSON tree (a missing node for blank text); empty when it is not JSON
+     */
+    static Optional<JsonNode> tree(String value) {
+        try {
+            return Optional.ofNullable(MAPPER.readTree(value));
+        } catch (JsonProcessingException e) {
+            // Dropped, not attached: Jackson's message quotes the value.
+            return Optional.empty();
+        }
     }
 
     /**

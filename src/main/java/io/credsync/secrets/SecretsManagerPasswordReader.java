@@ -1,8 +1,6 @@
 package io.credsync.secrets;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.credsync.crypto.Password;
 import java.util.Objects;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -15,7 +13,8 @@ import software.amazon.awssdk.services.secretsmanager.model.GetSecretValueRespon
  *
  * <p>A value that is not a JSON object with a string {@code password} is {@link
  * StoredPassword.Unusable}, with a reason that never quotes the value (Jackson's own messages,
- * which do, are dropped). So is an answer about the secret itself ({@code InvalidRequestException}
+ * which do, are dropped). The value is parsed by {@link SecretValue}'s rules, so drift never
+ * reads a password out of a value the writer would refuse to write into. So is an answer about the secret itself ({@code InvalidRequestException}
  * for one scheduled for deletion, {@code AccessDeniedException}, ...): each says the secret does
  * not give applications a working password. Failures that a later try may not see (no answer,
  * throttling, 5xx, the consumer's own credentials) are thrown instead, so that one bad minute of
@@ -25,7 +24,6 @@ import software.amazon.awssdk.services.secretsmanager.model.GetSecretValueRespon
  */
 public final class SecretsManagerPasswordReader {
 
-    private static final JsonMapper MAPPER = JsonMapper.builder().build();
     private static final String NOT_FOUND = "ResourceNotFoundException";
 
     private final SecretsManagerClient client;
@@ -66,12 +64,7 @@ public final class SecretsManagerPasswordReader {
             return new StoredPassword.Unusable("secret " + secretName + " holds a binary value, not credsync's JSON",
                     SecretWriteException.SECRET_NOT_JSON_OBJECT);
         }
-        JsonNode value;
-        try {
-            value = MAPPER.readTree(secretString);
-        } catch (JsonProcessingException e) {
-            value = null;
-        }
+        JsonNode value = SecretValue.tree(secretString).orElse(null);
         if (value == null || !value.isObject()) {
             return new StoredPassword.Unusable("secret " + secretName + " is not a JSON object",
                     SecretWriteException.SECRET_NOT_JSON_OBJECT);

@@ -1,6 +1,7 @@
 package io.credsync.secrets;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.credsync.crypto.Password;
 import org.junit.jupiter.api.Test;
@@ -24,6 +25,18 @@ class SecretsManagerPasswordReaderTest {
         assertThat(broken).isEqualTo(new StoredPassword.Unusable("secret s is not a JSON object",
                 SecretWriteException.SECRET_NOT_JSON_OBJECT));
         assertThat(text.toString()).doesNotContain("pw-3");
+    }
+
+    @Test
+    void shouldCallAValueWithTrailingTextUnusableAsTheWriterDoes() {
+        String trailing = "{\"password\":\"pw-5\"} x";
+
+        assertThat(SecretsManagerPasswordReader.passwordOf("s", trailing))
+                .as("drift must not read a password out of a value the writer refuses to write into")
+                .isEqualTo(new StoredPassword.Unusable("secret s is not a JSON object",
+                        SecretWriteException.SECRET_NOT_JSON_OBJECT));
+        assertThatThrownBy(() -> SecretValue.merged(trailing, SecretValueTest.update("pw-6")))
+                .isInstanceOf(SecretWriteException.class);
     }
 
     @Test

@@ -12,10 +12,9 @@ import java.util.Optional;
  * batch, or nothing if the transaction wrote no outbox row. pgoutput sends a transaction only
  * once it has committed, so a rolled-back change never gets here.
  *
- * <p>Only protocol version 1 is expected: a Stream or Prepare message (streaming of large
- * in-progress transactions, two-phase decoding) means the server sends what was not asked
- * for, and is an error. Origin, Type, Update, Delete, Truncate and logical-decoding messages
- * are ignored: nothing the outbox needs.
+ * <p>Only protocol version 1 is requested, and {@link PgOutputDecoder} already rejects the
+ * streaming and two-phase messages of later versions. Origin, Type, Update, Delete, Truncate
+ * and logical-decoding messages are ignored: nothing the outbox needs.
  *
  * <p>Pure and <b>not thread-safe</b>: one assembler per connection, fed every message in order.
  */
@@ -30,7 +29,7 @@ final class BatchAssembler {
      *
      * @return the batch a Commit completes, if its transaction wrote outbox rows; else empty
      * @throws PgOutputDecodeException if the message is out of place (a Begin inside a
-     *     transaction, an Insert or Commit outside one) or of a kind that was not requested
+     *     transaction, an Insert or Commit outside one)
      * @throws OutboxMappingException if an outbox row cannot become an event
      */
     Optional<OutboxBatch> accept(PgOutputMessage message) {
@@ -60,10 +59,6 @@ final class BatchAssembler {
                     return Optional.of(new OutboxBatch(events, commit.endLsn(), commit.commitTime()));
                 }
             }
-            case STREAM_START, STREAM_STOP, STREAM_COMMIT, STREAM_ABORT, BEGIN_PREPARE, PREPARE,
-                    COMMIT_PREPARED, ROLLBACK_PREPARED, STREAM_PREPARE ->
-                    throw new PgOutputDecodeException(message.type().label()
-                            + " message, but neither streaming nor two-phase decoding was requested");
             default -> {
                 // Origin, Type, Update, Delete, Truncate, Message: nothing the outbox needs.
             }

@@ -1,8 +1,10 @@
 package io.credsync.replication;
 
 /**
- * The first byte of every pgoutput message, for every type PostgreSQL 15 can send with
- * protocol versions 1 to 3.
+ * The first byte of every pgoutput message PostgreSQL sends with protocol version 1, the
+ * only version credsync requests. The streaming (version 2) and two-phase (version 3) types
+ * are deliberately absent: their bytes are unknown types here, so a server sending what was
+ * not asked for fails decoding instead of being half understood.
  *
  * <p>Immutable and thread-safe.
  */
@@ -16,18 +18,7 @@ public enum MessageType {
     UPDATE('U', "Update"),
     DELETE('D', "Delete"),
     TRUNCATE('T', "Truncate"),
-    MESSAGE('M', "Message"),
-    /** Protocol version 2 and later: a block of a large in-progress transaction begins. */
-    STREAM_START('S', "Stream Start"),
-    STREAM_STOP('E', "Stream Stop"),
-    STREAM_COMMIT('c', "Stream Commit"),
-    STREAM_ABORT('A', "Stream Abort"),
-    /** Protocol version 3 (two-phase commit, PostgreSQL 15). */
-    BEGIN_PREPARE('b', "Begin Prepare"),
-    PREPARE('P', "Prepare"),
-    COMMIT_PREPARED('K', "Commit Prepared"),
-    ROLLBACK_PREPARED('r', "Rollback Prepared"),
-    STREAM_PREPARE('p', "Stream Prepare");
+    MESSAGE('M', "Message");
 
     private static final MessageType[] BY_CODE = new MessageType[128];
 
@@ -50,7 +41,7 @@ public enum MessageType {
         return code;
     }
 
-    /** The name PostgreSQL's documentation uses, e.g. "Stream Commit". */
+    /** The name PostgreSQL's documentation uses, e.g. "Insert". */
     public String label() {
         return label;
     }
@@ -58,8 +49,8 @@ public enum MessageType {
     /**
      * The type identified by a message's first byte.
      *
-     * @throws PgOutputDecodeException naming the byte if no PostgreSQL 15 message has it: a
-     *     newer server or protocol version than we asked for, or a misaligned read
+     * @throws PgOutputDecodeException naming the byte if no protocol-1 message has it: a
+     *     protocol version we did not ask for, or a misaligned read
      */
     public static MessageType forType(char code) {
         MessageType type = code < BY_CODE.length ? BY_CODE[code] : null;

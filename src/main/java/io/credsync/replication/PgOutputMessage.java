@@ -6,15 +6,12 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * One decoded pgoutput message, as PostgreSQL 15 sends it with protocol versions 1, 2
- * (streaming of large transactions) and 3 (two-phase commit).
+ * One decoded pgoutput message, as PostgreSQL sends it with protocol version 1 (the only
+ * version credsync requests: no streaming of in-progress transactions, no two-phase).
  *
  * <p>Conventions for all records:
  * <ul>
  *   <li>Transaction ids and OIDs are unsigned 32-bit values held in a {@code long}.</li>
- *   <li>{@code xid} of a row, relation, type or logical-message message is the streamed
- *       transaction's id when the message arrived between Stream Start and Stream Stop, and
- *       {@link #NO_XID} otherwise (PostgreSQL sends it only when streaming).</li>
  *   <li>Timestamps are PostgreSQL's {@code TimestampTz} converted to an {@link Instant}.</li>
  *   <li>No component is {@code null} except where a record says so.</li>
  * </ul>
@@ -22,9 +19,6 @@ import java.util.Objects;
  * <p>All records are immutable and thread-safe; those holding bytes copy them in and out.
  */
 public sealed interface PgOutputMessage {
-
-    /** PostgreSQL's {@code InvalidTransactionId}: the message is not part of a stream. */
-    long NO_XID = 0L;
 
     /** The type byte this message was decoded from. */
     MessageType type();
@@ -121,7 +115,7 @@ public sealed interface PgOutputMessage {
      * the empty string PostgreSQL uses to abbreviate it. {@code columns} is unmodifiable and
      * excludes dropped and generated columns, like every TupleData of this table.
      */
-    record Relation(long xid, long relationId, String namespace, String name,
+    record Relation(long relationId, String namespace, String name,
             ReplicaIdentity replicaIdentity, List<Column> columns) implements PgOutputMessage {
         public Relation {
             Objects.requireNonNull(namespace, "namespace");
@@ -137,7 +131,7 @@ public sealed interface PgOutputMessage {
     }
 
     /** Names a non-built-in type used by a following Relation; namespace as in {@link Relation}. */
-    record Type(long xid, long typeOid, String namespace, String name) implements PgOutputMessage {
+    record Type(long typeOid, String namespace, String name) implements PgOutputMessage {
         public Type {
             Objects.requireNonNull(namespace, "namespace");
             Objects.requireNonNull(name, "name");
@@ -150,7 +144,7 @@ public sealed interface PgOutputMessage {
     }
 
     /** A row was inserted into {@code relationId}. */
-    record Insert(long xid, long relationId, TupleData newTuple) implements PgOutputMessage {
+    record Insert(long relationId, TupleData newTuple) implements PgOutputMessage {
         public Insert {
             Objects.requireNonNull(newTuple, "newTuple");
         }
@@ -166,7 +160,7 @@ public sealed interface PgOutputMessage {
      * wire 'K') and {@code oldTuple} (the whole old row under {@code REPLICA IDENTITY FULL},
      * wire 'O') is non-null; both are {@code null} when the key did not change.
      */
-    record Update(long xid, long relationId, TupleData oldKey, TupleData oldTuple, TupleData newTuple)
+    record Update(long relationId, TupleData oldKey, TupleData oldTuple, TupleData newTuple)
             implements PgOutputMessage {
         public Update {
             Objects.requireNonNull(newTuple, "newTuple");
@@ -185,7 +179,7 @@ public sealed interface PgOutputMessage {
      * A row was deleted. Exactly one of {@code oldKey} (wire 'K') and {@code oldTuple}
      * (wire 'O', {@code REPLICA IDENTITY FULL}) is non-null.
      */
-    record Delete(long xid, long relationId, TupleData oldKey, TupleData oldTuple) implements PgOutputMessage {
+    record Delete(long relationId, TupleData oldKey, TupleData oldTuple) implements PgOutputMessage {
         public Delete {
             if ((oldKey == null) == (oldTuple == null)) {
                 throw new IllegalArgumentException("a Delete carries exactly one of an old key and an old tuple");
@@ -199,7 +193,7 @@ public sealed interface PgOutputMessage {
     }
 
     /** Tables were truncated; {@code relationIds} is unmodifiable. */
-    record Truncate(long xid, int options, List<Long> relationIds) implements PgOutputMessage {
+    record Truncate(int options, List<Long> relationIds) implements PgOutputMessage {
         public Truncate {
             relationIds = List.copyOf(relationIds);
         }
@@ -224,7 +218,7 @@ public sealed interface PgOutputMessage {
      * A message written with {@code pg_logical_emit_message}. {@code content} is copied in and
      * out; {@link #toString()} shows its length only.
      */
-    record Message(long xid, boolean transactional, Lsn lsn, String prefix, byte[] content)
+    record Message(boolean transactional, Lsn lsn, String prefix, byte[] content)
             implements PgOutputMessage {
         public Message {
             Objects.requireNonNull(lsn, "lsn");
@@ -245,7 +239,6 @@ public sealed interface PgOutputMessage {
         @Override
         public boolean equals(Object o) {
             return o instanceof Message other
-                    && xid == other.xid
                     && transactional == other.transactional
                     && lsn.equals(other.lsn)
                     && prefix.equals(other.prefix)
@@ -254,144 +247,13 @@ public sealed interface PgOutputMessage {
 
         @Override
         public int hashCode() {
-            return Objects.hash(xid, transactional, lsn, prefix, Arrays.hashCode(content));
+            return Objects.hash(transactional, lsn, prefix, Arrays.hashCode(content));
         }
 
         @Override
         public String toString() {
-            return "Message[xid=" + xid + ", transactional=" + transactional + ", lsn=" + lsn
+            return "Message[transactional=" + transactional + ", lsn=" + lsn
                     + ", prefix=" + prefix + ", content=" + content.length + " bytes]";
-        }
-    }
-
-    /**
-     * A block of in-progress transaction {@code xid} follows, up to {@link StreamStop}.
-     * {@code firstSegment} is true for the transaction's first block.
-     */
-    record StreamStart(long xid, boolean firstSegment) implements PgOutputMessage {
-        @Override
-        public MessageType type() {
-            return MessageType.STREAM_START;
-        }
-    }
-
-    /** The current stream block ends. */
-    record StreamStop() implements PgOutputMessage {
-        @Override
-        public MessageType type() {
-            return MessageType.STREAM_STOP;
-        }
-    }
-
-    /** Streamed transaction {@code xid} committed; fields as in {@link Commit}. */
-    record StreamCommit(long xid, int flags, Lsn commitLsn, Lsn endLsn, Instant commitTime)
-            implements PgOutputMessage {
-        public StreamCommit {
-            Objects.requireNonNull(commitLsn, "commitLsn");
-            Objects.requireNonNull(endLsn, "endLsn");
-            Objects.requireNonNull(commitTime, "commitTime");
-        }
-
-        @Override
-        public MessageType type() {
-            return MessageType.STREAM_COMMIT;
-        }
-    }
-
-    /**
-     * Subtransaction {@code subXid} of streamed transaction {@code xid} aborted; when both are
-     * equal the whole transaction aborted and its streamed changes must be discarded.
-     */
-    record StreamAbort(long xid, long subXid) implements PgOutputMessage {
-        /** Whether the top-level transaction itself aborted. */
-        public boolean isTopLevel() {
-            return xid == subXid;
-        }
-
-        @Override
-        public MessageType type() {
-            return MessageType.STREAM_ABORT;
-        }
-    }
-
-    /** A transaction that will be prepared ({@code PREPARE TRANSACTION gid}) begins. */
-    record BeginPrepare(Lsn prepareLsn, Lsn endLsn, Instant prepareTime, long xid, String gid)
-            implements PgOutputMessage {
-        public BeginPrepare {
-            Objects.requireNonNull(prepareLsn, "prepareLsn");
-            Objects.requireNonNull(endLsn, "endLsn");
-            Objects.requireNonNull(prepareTime, "prepareTime");
-            Objects.requireNonNull(gid, "gid");
-        }
-
-        @Override
-        public MessageType type() {
-            return MessageType.BEGIN_PREPARE;
-        }
-    }
-
-    /** The transaction begun by {@link BeginPrepare} was prepared. */
-    record Prepare(int flags, Lsn prepareLsn, Lsn endLsn, Instant prepareTime, long xid, String gid)
-            implements PgOutputMessage {
-        public Prepare {
-            Objects.requireNonNull(prepareLsn, "prepareLsn");
-            Objects.requireNonNull(endLsn, "endLsn");
-            Objects.requireNonNull(prepareTime, "prepareTime");
-            Objects.requireNonNull(gid, "gid");
-        }
-
-        @Override
-        public MessageType type() {
-            return MessageType.PREPARE;
-        }
-    }
-
-    /** Prepared transaction {@code gid} was committed ({@code COMMIT PREPARED}). */
-    record CommitPrepared(int flags, Lsn commitLsn, Lsn endLsn, Instant commitTime, long xid, String gid)
-            implements PgOutputMessage {
-        public CommitPrepared {
-            Objects.requireNonNull(commitLsn, "commitLsn");
-            Objects.requireNonNull(endLsn, "endLsn");
-            Objects.requireNonNull(commitTime, "commitTime");
-            Objects.requireNonNull(gid, "gid");
-        }
-
-        @Override
-        public MessageType type() {
-            return MessageType.COMMIT_PREPARED;
-        }
-    }
-
-    /** Prepared transaction {@code gid} was rolled back ({@code ROLLBACK PREPARED}). */
-    record RollbackPrepared(int flags, Lsn prepareEndLsn, Lsn rollbackEndLsn, Instant prepareTime,
-            Instant rollbackTime, long xid, String gid) implements PgOutputMessage {
-        public RollbackPrepared {
-            Objects.requireNonNull(prepareEndLsn, "prepareEndLsn");
-            Objects.requireNonNull(rollbackEndLsn, "rollbackEndLsn");
-            Objects.requireNonNull(prepareTime, "prepareTime");
-            Objects.requireNonNull(rollbackTime, "rollbackTime");
-            Objects.requireNonNull(gid, "gid");
-        }
-
-        @Override
-        public MessageType type() {
-            return MessageType.ROLLBACK_PREPARED;
-        }
-    }
-
-    /** Streamed transaction {@code xid} was prepared as {@code gid}; fields as in {@link Prepare}. */
-    record StreamPrepare(int flags, Lsn prepareLsn, Lsn endLsn, Instant prepareTime, long xid, String gid)
-            implements PgOutputMessage {
-        public StreamPrepare {
-            Objects.requireNonNull(prepareLsn, "prepareLsn");
-            Objects.requireNonNull(endLsn, "endLsn");
-            Objects.requireNonNull(prepareTime, "prepareTime");
-            Objects.requireNonNull(gid, "gid");
-        }
-
-        @Override
-        public MessageType type() {
-            return MessageType.STREAM_PREPARE;
         }
     }
 }

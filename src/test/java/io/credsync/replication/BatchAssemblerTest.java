@@ -15,8 +15,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 class BatchAssemblerTest {
 
@@ -29,7 +27,7 @@ class BatchAssemblerTest {
     private final BatchAssembler assembler = new BatchAssembler();
 
     private static Relation relation(long id, String namespace, String name, List<String> columns) {
-        return new Relation(PgOutputMessage.NO_XID, id, namespace, name, ReplicaIdentity.DEFAULT,
+        return new Relation(id, namespace, name, ReplicaIdentity.DEFAULT,
                 columns.stream().map(column -> new Column(0, column, 25, -1)).toList());
     }
 
@@ -43,11 +41,11 @@ class BatchAssemblerTest {
                 .text("a.b.c.d.e")
                 .nullValue()
                 .build();
-        return new Insert(PgOutputMessage.NO_XID, OUTBOX, row);
+        return new Insert(OUTBOX, row);
     }
 
     private static Insert otherRow() {
-        return new Insert(PgOutputMessage.NO_XID, OTHER, TupleData.builder().text("x").build());
+        return new Insert(OTHER, TupleData.builder().text("x").build());
     }
 
     private static Begin begin() {
@@ -111,10 +109,10 @@ class BatchAssemblerTest {
     @Test
     void messagesTheOutboxDoesNotNeedAreIgnored() {
         OutboxBatch batch = feed(begin(), new PgOutputMessage.Origin(Lsn.of(0x10), "elsewhere"),
-                new PgOutputMessage.Type(PgOutputMessage.NO_XID, 90_000, "public", "mood"),
+                new PgOutputMessage.Type(90_000, "public", "mood"),
                 relation(OUTBOX, "credsync", "outbox", COLUMNS), outboxRow(1, "a"),
-                new PgOutputMessage.Truncate(PgOutputMessage.NO_XID, 0, List.of(OTHER)),
-                new PgOutputMessage.Message(PgOutputMessage.NO_XID, true, Lsn.of(0x250), "p", new byte[] {1}),
+                new PgOutputMessage.Truncate(0, List.of(OTHER)),
+                new PgOutputMessage.Message(true, Lsn.of(0x250), "p", new byte[] {1}),
                 commit(0x300)).orElseThrow();
 
         assertThat(batch.size()).isEqualTo(1);
@@ -133,28 +131,5 @@ class BatchAssemblerTest {
 
         assertThatThrownBy(() -> assembler.accept(outboxRow(1, "a"))).isInstanceOf(PgOutputDecodeException.class);
         assertThatThrownBy(() -> assembler.accept(commit(0x300))).isInstanceOf(PgOutputDecodeException.class);
-    }
-
-    @ParameterizedTest
-    @EnumSource(value = MessageType.class, names = {"STREAM_START", "STREAM_STOP", "STREAM_ABORT", "STREAM_COMMIT",
-        "BEGIN_PREPARE", "PREPARE", "COMMIT_PREPARED", "ROLLBACK_PREPARED", "STREAM_PREPARE"})
-    void streamingAndTwoPhaseMessagesWereNotRequestedAndAreErrors(MessageType type) {
-        PgOutputMessage message = switch (type) {
-            case STREAM_START -> new PgOutputMessage.StreamStart(740, true);
-            case STREAM_STOP -> new PgOutputMessage.StreamStop();
-            case STREAM_ABORT -> new PgOutputMessage.StreamAbort(740, 740);
-            case STREAM_COMMIT -> new PgOutputMessage.StreamCommit(740, 0, Lsn.of(1), Lsn.of(2), COMMIT_TIME);
-            case BEGIN_PREPARE -> new PgOutputMessage.BeginPrepare(Lsn.of(1), Lsn.of(2), COMMIT_TIME, 740, "g");
-            case PREPARE -> new PgOutputMessage.Prepare(0, Lsn.of(1), Lsn.of(2), COMMIT_TIME, 740, "g");
-            case COMMIT_PREPARED -> new PgOutputMessage.CommitPrepared(0, Lsn.of(1), Lsn.of(2), COMMIT_TIME, 740, "g");
-            case ROLLBACK_PREPARED -> new PgOutputMessage.RollbackPrepared(0, Lsn.of(1), Lsn.of(2), COMMIT_TIME,
-                    COMMIT_TIME, 740, "g");
-            case STREAM_PREPARE -> new PgOutputMessage.StreamPrepare(0, Lsn.of(1), Lsn.of(2), COMMIT_TIME, 740, "g");
-            default -> throw new IllegalArgumentException(type.toString());
-        };
-
-        assertThatThrownBy(() -> assembler.accept(message))
-                .isInstanceOf(PgOutputDecodeException.class)
-                .hasMessageContaining("neither streaming nor two-phase decoding was requested");
     }
 }

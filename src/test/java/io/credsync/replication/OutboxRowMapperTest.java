@@ -48,7 +48,7 @@ class OutboxRowMapperTest {
         for (String column : columns) {
             described.add(new Column(column.equals("id") ? 1 : 0, column, 25, -1));
         }
-        return new Relation(PgOutputMessage.NO_XID, id, namespace, name, ReplicaIdentity.DEFAULT, described);
+        return new Relation(id, namespace, name, ReplicaIdentity.DEFAULT, described);
     }
 
     private static Relation outbox(Map<String, String> row) {
@@ -64,7 +64,7 @@ class OutboxRowMapperTest {
                 tuple.text(value);
             }
         });
-        return new Insert(PgOutputMessage.NO_XID, relationId, tuple.build());
+        return new Insert(relationId, tuple.build());
     }
 
     private OutboxEvent map(Map<String, String> row) {
@@ -189,7 +189,7 @@ class OutboxRowMapperTest {
             }
         });
 
-        assertThatThrownBy(() -> mapper.map(new Insert(PgOutputMessage.NO_XID, OUTBOX, tuple.build())))
+        assertThatThrownBy(() -> mapper.map(new Insert(OUTBOX, tuple.build())))
                 .isInstanceOf(OutboxMappingException.class)
                 .hasMessageContaining("column envelope")
                 .hasMessageNotContaining("secret");

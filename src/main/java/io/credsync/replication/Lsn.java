@@ -1,6 +1,7 @@
 package io.credsync.replication;
 
 import java.util.Objects;
+import java.util.regex.Pattern;
 import org.postgresql.replication.LogSequenceNumber;
 
 /**
@@ -18,6 +19,9 @@ public final class Lsn implements Comparable<Lsn> {
     /** PostgreSQL's {@code InvalidXLogRecPtr}: no position. */
     public static final Lsn INVALID = new Lsn(0L);
 
+    /** pg_lsn's input form; ASCII only, unlike {@link Character#digit}. */
+    private static final Pattern TEXT_FORM = Pattern.compile("[0-9A-Fa-f]{1,8}/[0-9A-Fa-f]{1,8}");
+
     private final long value;
 
     private Lsn(long value) {
@@ -33,32 +37,17 @@ public final class Lsn implements Comparable<Lsn> {
      * Parses PostgreSQL's text form, {@code "16/B374D848"}: two groups of 1 to 8 hexadecimal
      * digits (either case) separated by a slash.
      *
-     * @throws IllegalArgumentException if {@code text} is not in that form. Unlike PgJDBC's
-     *     {@code LogSequenceNumber.valueOf}, bad input is not turned into the invalid LSN,
-     *     because a mistyped start position must not silently mean "from the slot's start".
+     * @throws IllegalArgumentException if {@code text} is not in that form. PgJDBC's
+     *     {@code LogSequenceNumber.valueOf}, which does the conversion once the form is checked,
+     *     would instead turn some bad input into the invalid LSN (a mistyped start position must
+     *     not silently mean "from the slot's start"), throw on others, and cut longer groups.
      */
     public static Lsn parse(String text) {
         Objects.requireNonNull(text, "text");
-        int slash = text.indexOf('/');
-        if (slash < 0) {
+        if (!TEXT_FORM.matcher(text).matches()) {
             throw new IllegalArgumentException("LSN must look like 16/B374D848, got: " + text);
         }
-        long high = parseHalf(text, text.substring(0, slash));
-        long low = parseHalf(text, text.substring(slash + 1));
-        return of((high << 32) | low);
-    }
-
-    private static long parseHalf(String whole, String half) {
-        // Long.parseLong alone would accept signs ("+1") and any length.
-        if (half.isEmpty() || half.length() > 8) {
-            throw new IllegalArgumentException("LSN must look like 16/B374D848, got: " + whole);
-        }
-        for (int i = 0; i < half.length(); i++) {
-            if (Character.digit(half.charAt(i), 16) < 0) {
-                throw new IllegalArgumentException("LSN must look like 16/B374D848, got: " + whole);
-            }
-        }
-        return Long.parseLong(half, 16);
+        return of(LogSequenceNumber.valueOf(text).asLong());
     }
 
     /** Converts from PgJDBC's type. */
@@ -128,7 +117,6 @@ public final class Lsn implements Comparable<Lsn> {
     /** PostgreSQL's form, upper-case hexadecimal without leading zeros: {@code 16/B374D848}. */
     @Override
     public String toString() {
-        return Long.toHexString(value >>> 32).toUpperCase() + '/'
-                + Long.toHexString(value & 0xFFFF_FFFFL).toUpperCase();
+        return toPg().asString();
     }
 }

@@ -83,9 +83,9 @@ class LsnTest {
     }
 
     @Test
-    void shouldRejectTextThatIsNotAnLsn() {
+    void shouldRejectTextThatIsNotAnLsnIncludingNonAsciiDigits() {
         for (String bad : List.of("", "16", "16/", "/1", "G/1", "1/XYZ", "-1/1", "+1/1", "1/-1",
-                "123456789/0", "0/123456789", "1/2/3", " 1/2")) {
+                "123456789/0", "0/123456789", "1/2/3", " 1/2", "\uFF11/2")) {
             assertThatThrownBy(() -> Lsn.parse(bad)).as(bad)
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining(bad.isEmpty() ? "got: " : bad);

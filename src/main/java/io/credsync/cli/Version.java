@@ -1,13 +1,13 @@
 package io.credsync.cli;
 
-import io.credsync.service.ConsumerService;
+import io.credsync.CredsyncVersion;
 import picocli.CommandLine.IVersionProvider;
 
-/** The version from the jar's manifest, or "development" when run from classes. */
+/** picocli's {@code --version}: "credsync" and {@link CredsyncVersion#current()}. */
 final class Version implements IVersionProvider {
 
     @Override
     public String[] getVersion() {
-        return new String[] {"credsync " + ConsumerService.version()};
+        return new String[] {"credsync " + CredsyncVersion.current()};
     }
 }

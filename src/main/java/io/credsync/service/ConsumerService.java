@@ -1,5 +1,6 @@
 package io.credsync.service;
 
+import io.credsync.CredsyncVersion;
 import io.credsync.config.AwsClients;
 import io.credsync.config.CredsyncConfig;
 import io.credsync.config.DatabaseConnector;
@@ -101,7 +102,7 @@ public final class ConsumerService implements AutoCloseable {
 
     private void startComponents() throws ReplicationException, SQLException, IOException,
             AutoRotateNotPermittedException {
-        log.info("starting credsync {} for database {} on {}:{}, slot {}", version(), config.database().name(),
+        log.info("starting credsync {} for database {} on {}:{}, slot {}", CredsyncVersion.current(), config.database().name(),
                 config.database().host(), config.database().port(), config.replication().slot());
         DatabaseConnector connector = config.database().connector();
         if (config.drift().enabled() && config.drift().autoRotate()) {
@@ -253,12 +254,6 @@ public final class ConsumerService implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    /** credsync's version, from the jar's manifest; {@code development} when run from classes. */
-    public static String version() {
-        String version = ConsumerService.class.getPackage().getImplementationVersion();
-        return version != null ? version : "development";
     }
 
     private <T extends AutoCloseable> T own(T resource) {

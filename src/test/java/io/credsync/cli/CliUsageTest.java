@@ -52,6 +52,16 @@ class CliUsageTest {
     }
 
     @Test
+    void versionNamesCredsyncAndTheDevelopmentBuildWhenRunFromClasses() {
+        for (Supplier<Callable<Integer>> command : COMMANDS) {
+            CommandRun run = CommandRun.of(command.get(), "--version");
+
+            assertThat(run.exitCode()).as("%s", run).isZero();
+            assertThat(run.out()).as("no manifest under target/classes").isEqualTo("credsync development\n");
+        }
+    }
+
+    @Test
     void aMissingConfigurationFileExits3() {
         CommandRun run = CommandRun.of(new StatusCommand(), "--config", dir.resolve("missing.yaml").toString());
         assertThat(run.exitCode()).isEqualTo(Main.EXIT_CONFIG);

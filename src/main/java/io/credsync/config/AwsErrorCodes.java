@@ -9,8 +9,10 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.exception.SdkServiceException;
 
 /**
- * The error code of a failed AWS call, the one thing credsync classifies AWS failures by
- * (never the message text). Stateless and thread-safe.
+ * The error codes of failed AWS calls, the one thing credsync classifies AWS failures by (never
+ * the message text): how to read a failure's code, and the one list of the codes more than one
+ * class needs (the consumer's retry decisions in {@code crypto} and {@code secrets}, the
+ * doctor's and installer's advice in {@code install}). Stateless and thread-safe.
  */
 public final class AwsErrorCodes {
 
@@ -33,6 +35,19 @@ public final class AwsErrorCodes {
             "InvalidSignatureException", "SignatureDoesNotMatch", "IncompleteSignature",
             "UnrecognizedClientException", "InvalidClientTokenId", "MissingAuthenticationToken");
 
+    /** KMS or a service it depends on failing: KMS's own names for it. */
+    public static final Set<String> KMS_FAILING = Set.of(
+            "KMSInternalException", "KeyUnavailableException", "DependencyTimeoutException");
+
+    /** Secrets Manager's own name for failing. */
+    public static final Set<String> SECRETS_MANAGER_FAILING = Set.of("InternalServiceError");
+
+    /** Secrets Manager's answer for a name that does not exist. */
+    public static final String RESOURCE_NOT_FOUND = "ResourceNotFoundException";
+
+    /** The caller's credentials may not do this (IAM or key policy), in KMS and Secrets Manager alike. */
+    public static final String ACCESS_DENIED = "AccessDeniedException";
+
     private AwsErrorCodes() {
     }
 
@@ -44,6 +59,16 @@ public final class AwsErrorCodes {
             all.addAll(set);
         }
         return Set.copyOf(all);
+    }
+
+    /**
+     * The code of a failure, as {@link #of(SdkException, Map)} with no modelled types.
+     *
+     * @return the AWS error code; else {@code HTTP_<status>} for a service error; else the
+     *     exception's simple class name
+     */
+    public static String of(SdkException e) {
+        return of(e, Map.of());
     }
 
     /**

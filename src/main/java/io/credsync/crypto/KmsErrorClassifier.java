@@ -42,9 +42,7 @@ final class KmsErrorClassifier {
             "AccessDeniedException", Reason.ACCESS_DENIED);
 
     private static final Set<String> TRANSIENT = AwsErrorCodes.union(AwsErrorCodes.THROTTLING,
-            AwsErrorCodes.SERVICE_FAILING, AwsErrorCodes.CALLER_CREDENTIALS,
-            // KMS or its dependencies failing
-            Set.of("KMSInternalException", "KeyUnavailableException", "DependencyTimeoutException"));
+            AwsErrorCodes.SERVICE_FAILING, AwsErrorCodes.CALLER_CREDENTIALS, AwsErrorCodes.KMS_FAILING);
 
     // Modelled exceptions built without error details (a stub, an older SDK) still have a type.
     private static final Map<Class<? extends SdkException>, String> CODE_BY_TYPE = Map.of(

@@ -10,17 +10,13 @@ import software.amazon.awssdk.core.exception.SdkServiceException;
 
 /**
  * Explains a failed KMS or Secrets Manager call in one line that says what to do, chosen by the
- * AWS error code (never by message text). Stateless and thread-safe.
+ * AWS error code (never by message text) as {@link AwsErrorCodes} reads and groups it; this class
+ * holds only the advice. Stateless and thread-safe.
  */
 public final class AwsErrors {
 
-    /** The answer a probe of a name that does not exist expects. */
-    public static final String NOT_FOUND = "ResourceNotFoundException";
-
     private static final Set<String> UNAVAILABLE = AwsErrorCodes.union(AwsErrorCodes.THROTTLING,
-            AwsErrorCodes.SERVICE_FAILING,
-            Set.of("KMSInternalException", "KeyUnavailableException", "DependencyTimeoutException",
-                    "InternalServiceError"));
+            AwsErrorCodes.SERVICE_FAILING, AwsErrorCodes.KMS_FAILING, AwsErrorCodes.SECRETS_MANAGER_FAILING);
 
     private static final Map<String, String> KMS = Map.of(
             "NotFoundException", "KMS has no such key in this Region: check the key id, alias or ARN, and aws.region",
@@ -49,11 +45,6 @@ public final class AwsErrors {
             "EncryptionFailure", "Secrets Manager cannot use the secret's KMS key: allow kms:GenerateDataKey on it");
 
     private AwsErrors() {
-    }
-
-    /** The AWS error code; for no answer at all, the exception's type; for a bare status, HTTP_nnn. */
-    public static String code(SdkException e) {
-        return AwsErrorCodes.of(e, Map.of());
     }
 
     /**
@@ -91,7 +82,7 @@ public final class AwsErrors {
                     "check the endpoint and the network path, and that the SDK's default chain finds credentials"
                             + " (AWS_PROFILE, AWS_ACCESS_KEY_ID, the ECS task role or instance profile)");
         }
-        String code = code(e);
+        String code = AwsErrorCodes.of(e);
         String advice = service.get(code);
         if (advice == null && AwsErrorCodes.CALLER_CREDENTIALS.contains(code)) {
             advice = "AWS refused these credentials: check which credentials the SDK's default chain finds,"

@@ -1,5 +1,6 @@
 package io.credsync.install;
 
+import io.credsync.config.AwsErrorCodes;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -71,7 +72,7 @@ public final class Doctor {
             String advice = e.explanation().advice();
             return CheckResult.fail(e.explanation().problem(), advice.isEmpty() ? "see the AWS error code" : advice);
         } catch (SdkException e) {
-            return CheckResult.fail("an AWS call failed with " + AwsErrors.code(e),
+            return CheckResult.fail("an AWS call failed with " + AwsErrorCodes.of(e),
                     "see the AWS error code; run doctor again if it was transient");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

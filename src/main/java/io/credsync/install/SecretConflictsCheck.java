@@ -1,5 +1,6 @@
 package io.credsync.install;
 
+import io.credsync.config.AwsErrorCodes;
 import io.credsync.config.CredsyncConfig;
 import io.credsync.secrets.SecretConflict;
 import io.credsync.secrets.SecretNamer;
@@ -100,7 +101,7 @@ final class SecretConflictsCheck implements Check {
         try {
             return client.describeSecret(request -> request.secretId(secretName));
         } catch (SdkException e) {
-            if (AwsErrors.NOT_FOUND.equals(AwsErrors.code(e))) {
+            if (AwsErrorCodes.RESOURCE_NOT_FOUND.equals(AwsErrorCodes.of(e))) {
                 return null;
             }
             throw new AwsCallException(AwsErrors.secretsManager("DescribeSecret", secretName, e), e);

@@ -1,5 +1,6 @@
 package io.credsync.install;
 
+import io.credsync.config.AwsErrorCodes;
 import io.credsync.config.CredsyncConfig;
 import io.credsync.secrets.SecretNamer;
 import io.credsync.secrets.SecretWriteException;
@@ -90,10 +91,10 @@ final class SecretsManagerCheck implements Check {
             }
             return null;
         } catch (SdkException e) {
-            if (AwsErrors.NOT_FOUND.equals(AwsErrors.code(e))) {
+            if (AwsErrorCodes.RESOURCE_NOT_FOUND.equals(AwsErrorCodes.of(e))) {
                 return null;
             }
-            if ("AccessDeniedException".equals(AwsErrors.code(e))) {
+            if (AwsErrorCodes.ACCESS_DENIED.equals(AwsErrorCodes.of(e))) {
                 CredsyncConfig config = context.config();
                 return CheckResult.fail("secretsmanager:" + call.operation() + " on " + name + " is denied",
                         "allow secretsmanager:DescribeSecret, GetSecretValue, PutSecretValue, CreateSecret and"

@@ -43,10 +43,8 @@ final class SecretsManagerErrors {
     }
 
     private static final Set<String> TRANSIENT = AwsErrorCodes.union(AwsErrorCodes.THROTTLING,
-            AwsErrorCodes.SERVICE_FAILING, AwsErrorCodes.CALLER_CREDENTIALS,
-            // Secrets Manager's own name for failing; the same credentials codes as KmsErrorClassifier,
-            // so that both halves wait alike
-            Set.of("InternalServiceError"));
+            // The same credentials codes as KmsErrorClassifier, so that both halves wait alike.
+            AwsErrorCodes.SERVICE_FAILING, AwsErrorCodes.CALLER_CREDENTIALS, AwsErrorCodes.SECRETS_MANAGER_FAILING);
 
     // Named so that a 5xx carrying one of them (unlikely, but the status alone would say retry)
     // still fails for good: these are answers about the request or the secret.

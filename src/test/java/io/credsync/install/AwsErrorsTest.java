@@ -51,9 +51,4 @@ class AwsErrorsTest {
                 + " credentials from any of the providers in the chain)");
         assertThat(e.advice()).contains("default chain finds credentials");
     }
-
-    @Test
-    void theCodeFallsBackToTheHttpStatus() {
-        assertThat(AwsErrors.code(AwsServiceException.builder().statusCode(418).build())).isEqualTo("HTTP_418");
-    }
 }

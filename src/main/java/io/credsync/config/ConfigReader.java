@@ -2,11 +2,10 @@ package io.credsync.config;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.credsync.json.JsonMappers;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.AccessDeniedException;
@@ -30,9 +29,7 @@ final class ConfigReader {
     private static final Map<String, List<String>> SECTIONS = sections();
 
     /** A duplicate key is refused rather than letting the last one silently win. */
-    private static final ObjectMapper YAML = YAMLMapper.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .build();
+    private static final ObjectMapper YAML = JsonMappers.configYaml();
 
     private ConfigReader() {
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.credsync.json.JsonMappers;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -44,7 +45,7 @@ public final class MetricsServer implements AutoCloseable {
     private static final String JSON_CONTENT_TYPE = "application/json";
 
     private static final Logger log = LoggerFactory.getLogger(MetricsServer.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = JsonMappers.output();
     private static final int THREADS = 2;
     private static final int QUEUE = 32;
     private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(5);

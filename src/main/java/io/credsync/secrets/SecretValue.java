@@ -1,12 +1,11 @@
 package io.credsync.secrets;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.credsync.json.JsonMappers;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -34,13 +33,7 @@ public final class SecretValue {
     /** The keys credsync owns in a secret, in the order it writes them. */
     public static final List<String> FIELDS = List.of("engine", "host", "port", "dbname", "username", "password");
 
-    private static final JsonMapper MAPPER = JsonMapper.builder()
-            // "{...} trailing" is not a JSON object: refuse it rather than drop the tail.
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            // Keep other tools' numbers as written: no rounding through double, no dropped zeros.
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-            .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
-            .build();
+    private static final ObjectMapper MAPPER = JsonMappers.secretValue();
 
     private SecretValue() {
     }

@@ -16,5 +16,11 @@
  *   <li>Record components are never null; what is optional is an {@code Optional}. Arguments are
  *       non-null unless a method says otherwise.
  * </ul>
+ *
+ * <p>May use: PgJDBC, the AWS SDK (clients, RDS IAM tokens), Jackson (its mappers from
+ * {@code io.credsync.json}) and {@code crypto}'s {@link io.credsync.crypto.Password}; no other
+ * credsync package. The use of {@code crypto}, which uses
+ * {@link io.credsync.config.AwsErrorCodes} back, is a cycle that the move of connecting code into
+ * a package of its own (issue 13) removes.
  */
 package io.credsync.config;

@@ -20,5 +20,8 @@
  *   <li>Arguments are non-null unless a method says otherwise; passing null is a programming error
  *       and throws {@link java.lang.NullPointerException}.
  * </ul>
+ *
+ * <p>May use: the JDK's cryptography, the AWS SDK's KMS client, Jackson (its mappers from
+ * {@code io.credsync.json}) and {@code config} for AWS error codes; no I/O but the KMS call.
  */
 package io.credsync.crypto;

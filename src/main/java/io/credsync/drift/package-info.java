@@ -10,5 +10,10 @@
  * changed during its check: that is lag, not drift.
  *
  * <p>Arguments are non-null unless a method says otherwise.
+ *
+ * <p>May use: {@code config}, {@code secrets} (to read a secret by the writer's rules),
+ * {@code delivery}'s {@link io.credsync.delivery.LoginVerifier} and {@code metrics}' drift
+ * gauges. The tie to {@code delivery} is only the login check, which is to move where both can
+ * use it.
  */
 package io.credsync.drift;

@@ -17,5 +17,9 @@
  * errors by error code, never by message text; what is printed never holds a password or key
  * material other than public keys; arguments are non-null unless a method says otherwise, and
  * what may be missing is an {@code Optional}.
+ *
+ * <p>May use: PgJDBC, the AWS SDK's KMS and Secrets Manager clients, {@code config},
+ * {@code crypto} and {@code secrets} (to name and check secrets as the consumer would); nothing
+ * of the running consumer ({@code replication}, {@code delivery}, {@code service}).
  */
 package io.credsync.install;

@@ -6,5 +6,8 @@
  * <p>Nothing credsync logs holds a password, a payload or an envelope; this package adds no
  * field that could: the event's own message, its MDC ({@code event_id}, {@code role}) and the
  * class and message of an exception.
+ *
+ * <p>May use: logback, SLF4J and Jackson's streaming generator; no other credsync package, so
+ * that any of them can log.
  */
 package io.credsync.logging;

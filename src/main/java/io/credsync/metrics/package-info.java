@@ -5,5 +5,10 @@
  * <p>Delivery code sees only {@link io.credsync.metrics.DeliveryMetrics}; everything else here
  * is wired by the {@code run} command. Tag values are bounded codes, never message text, role
  * names or anything else that grows with the data.
+ *
+ * <p>May use: Micrometer (Prometheus and CloudWatch registries), the JDK's HTTP server,
+ * PgJDBC through {@code config}, {@code json} and {@code delivery}'s
+ * {@link io.credsync.delivery.DeliveryStatus}. That last one, with {@code delivery} using
+ * {@link io.credsync.metrics.DeliveryMetrics}, is a cycle still to be removed (issue 13).
  */
 package io.credsync.metrics;

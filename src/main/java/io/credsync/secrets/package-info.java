@@ -19,5 +19,8 @@
  *   <li>Arguments are non-null unless a method says otherwise; passing null is a programming error
  *       and throws {@link java.lang.NullPointerException}.
  * </ul>
+ *
+ * <p>May use: the AWS SDK's Secrets Manager client, {@code config}, {@code json},
+ * {@code outbox} and {@code crypto}'s {@link io.credsync.crypto.Password}.
  */
 package io.credsync.secrets;

@@ -3,6 +3,7 @@ package io.credsync.metrics;
 import io.credsync.crypto.Password;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
 
 import io.credsync.config.DatabaseConnector;
 import io.credsync.testing.CredsyncDatabase;
@@ -160,11 +161,8 @@ class DatabaseGaugesIT {
     void startedGaugesPollOnTheirOwnAndCloseRemovesThem() throws Exception {
         gauges = new DatabaseGauges(connector, slot, registry, Duration.ofMillis(100), Clock.systemUTC()).start();
 
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (gauges.snapshot().isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertThat(gauges.snapshot()).as("the scheduled poll ran").isPresent();
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                .untilAsserted(() -> assertThat(gauges.snapshot()).as("the scheduled poll ran").isPresent());
 
         gauges.close();
 

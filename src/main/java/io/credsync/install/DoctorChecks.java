@@ -32,6 +32,7 @@ public final class DoctorChecks {
                 new ManagedRolesCheck(),
                 new VerifiableRolesCheck(),
                 new SecretDriftCheck(),
+                new AutoRotateCheck(),
                 new ActiveKeyCheck(),
                 new KmsDecryptCheck(),
                 new SecretsManagerCheck(),

@@ -25,6 +25,7 @@ public final class DoctorChecks {
                 new PgTlePasswordCheck(),
                 new PgTleDbNameCheck(),
                 new PgTleFeatureCheck(),
+                new ErrorStatementLogCheck(),
                 new ExtensionCheck(),
                 new PublicationCheck(),
                 new SlotCheck(),

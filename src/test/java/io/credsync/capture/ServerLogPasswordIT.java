@@ -2,6 +2,7 @@ package io.credsync.capture;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.credsync.testing.ClusterOptions;
 import io.credsync.testing.CredsyncDatabase;
@@ -45,6 +46,8 @@ class ServerLogPasswordIT {
 
     @BeforeAll
     static void startAClusterWithDefaultLogging() throws Exception {
+        assumeTrue(CredsyncDatabase.InstallMode.current() == CredsyncDatabase.InstallMode.NATIVE,
+                "the native module's log hook; pg_tle installs rely on log_min_error_statement = panic");
         cluster = PostgresCluster.start(ClusterOptions.defaults());
         database = CredsyncDatabase.create(cluster, "serverlog");
         database.addKey("arn:aws:kms:us-east-1:111122223333:key/serverlog", RsaKeys.pair(2048).getPublic());

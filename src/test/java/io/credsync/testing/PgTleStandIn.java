@@ -13,7 +13,7 @@ import java.nio.file.Path;
  * {@code register_feature} that registers nothing. So the adapter's own SQL, which decides who
  * may record a change, runs here although pg_tle cannot be installed; the tests call it as
  * pg_tle would, as the user changing a password. Test databases only: a real pgtle schema
- * belongs to pg_tle.
+ * belongs to pg_tle. In a pg_tle test run the real pg_tle and adapter serve instead.
  */
 public final class PgTleStandIn {
 
@@ -28,8 +28,14 @@ public final class PgTleStandIn {
     private PgTleStandIn() {
     }
 
-    /** Adds the stand-in schema and the adapter to {@code database}. */
+    /**
+     * Adds the stand-in schema and the adapter to {@code database}; in a pg_tle test run
+     * ({@code CREDSYNC_TEST_INSTALL=pgtle}) nothing, since pg_tle's install put the real adapter there.
+     */
     public static void install(CredsyncDatabase database) {
+        if (CredsyncDatabase.InstallMode.current() == CredsyncDatabase.InstallMode.PGTLE) {
+            return;
+        }
         try {
             String adapter = Files.readString(Path.of("sql", "pgtle", "adapter.sql"), StandardCharsets.UTF_8);
             database.postgres().psql(database.name(), STAND_IN + adapter);

@@ -204,8 +204,12 @@ credsync_check_password(const char *username, const char *shadow_pass,
 	}
 
 	if (prev_check_password_hook)
+	{
 		prev_check_password_hook(username, shadow_pass, password_type,
 								 validuntil_time, validuntil_null);
+		/* Again: a statement the previous hook ran would have ended it. */
+		password_statement_running = true;
+	}
 
 	/* pg_upgrade restores hashes that were captured when they were first set. */
 	if (IsBinaryUpgrade || !enabled)

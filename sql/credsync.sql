@@ -622,29 +622,114 @@ COMMENT ON FUNCTION credsync.capture(text, text, text, timestamptz, boolean) IS
     'Records a managed role''s new password as an encrypted outbox event, or refuses the change; called by the passcheck hook';
 
 -- ---------------------------------------------------------------------------------------
+-- Who may set whose password: the server's own rule, for rotate and pg_tle's adapter
+-- ---------------------------------------------------------------------------------------
+
+-- Whether acting_user, as the current user, could set role_name's password with its own ALTER
+-- ROLE (or CREATE ROLE, for a role that does not exist yet): AlterRole's checks in
+-- src/backend/commands/user.c, for a password change, by the running major version.
+--   15:  a superuser role, or a REPLICATION role, only by a superuser (even its own
+--        password); otherwise a superuser, a CREATEROLE role, or the role itself.
+--   16+: a superuser role only by a superuser; otherwise a superuser, the role itself, or a
+--        CREATEROLE role that has ADMIN OPTION on it (is_admin_of_role).
+-- Role attributes are not inherited: only the acting role's own count, as the server's
+-- superuser() and have_createrole_privilege() read GetUserId()'s. ADMIN OPTION does come
+-- through memberships, as pg_has_role(..., 'MEMBER WITH ADMIN OPTION') reads it.
+-- Executable by PUBLIC: it reads only what pg_roles and pg_has_role already tell anyone.
+CREATE FUNCTION credsync.may_set_password(acting_user name, role_name text) RETURNS boolean
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    actor   record;
+    target  record;
+BEGIN
+    SELECT r.oid, r.rolsuper, r.rolcreaterole INTO actor
+      FROM pg_catalog.pg_roles r WHERE r.rolname = acting_user;
+    IF NOT FOUND THEN
+        RETURN false;
+    END IF;
+    IF actor.rolsuper THEN
+        RETURN true;
+    END IF;
+    SELECT r.oid, r.rolsuper, r.rolreplication INTO target
+      FROM pg_catalog.pg_roles r WHERE r.rolname = may_set_password.role_name;
+    IF NOT FOUND THEN
+        -- CREATE ROLE ... PASSWORD: the hook runs before the role exists, and only a superuser
+        -- or a CREATEROLE role gets that far.
+        RETURN actor.rolcreaterole;
+    END IF;
+    IF target.rolsuper THEN
+        RETURN false;
+    END IF;
+    IF pg_catalog.current_setting('server_version_num')::integer >= 160000 THEN
+        RETURN target.oid = actor.oid
+            OR (actor.rolcreaterole
+                AND pg_catalog.pg_has_role(actor.oid, target.oid, 'MEMBER WITH ADMIN OPTION'));
+    END IF;
+    IF target.rolreplication THEN
+        RETURN false;
+    END IF;
+    RETURN actor.rolcreaterole OR target.oid = actor.oid;
+END
+$$;
+COMMENT ON FUNCTION credsync.may_set_password(name, text) IS
+    'Whether acting_user could set role_name''s password with its own ALTER ROLE, by the running server''s rules';
+
+-- ---------------------------------------------------------------------------------------
 -- Rotation from SQL: a new random password that nobody sees
 -- ---------------------------------------------------------------------------------------
 
-CREATE FUNCTION credsync.rotate(role_name text, length integer DEFAULT 32,
-                                alphabet text DEFAULT 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~!#%^*+=')
-    RETURNS uuid
+-- A SECURITY DEFINER function cannot tell who called it: inside, current_user is its owner,
+-- and session_user or SET ROLE's setting are not who runs a nested call (a function of
+-- another owner, an index expression during a superuser's ANALYZE). So the caller's own
+-- identity is taken where the server still knows it: rotate runs as its caller and inserts
+-- into this view, whose requested_by defaults to CURRENT_USER, a column nobody but the owner
+-- may write; the trigger behind it does the work with the owner's rights. The view holds no
+-- rows and stores nothing.
+CREATE VIEW credsync.rotation AS
+    SELECT NULL::text AS role_name, NULL::integer AS length, NULL::text AS alphabet,
+           NULL::name AS requested_by, NULL::uuid AS event_id
+     WHERE false;
+ALTER VIEW credsync.rotation ALTER COLUMN requested_by SET DEFAULT CURRENT_USER;
+COMMENT ON VIEW credsync.rotation IS
+    'What credsync.rotate inserts into: the trigger rotates as the owner, for a caller allowed to; holds no rows';
+
+CREATE FUNCTION credsync.rotation_perform() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
+    role_name constant text := NEW.role_name;
+    length    constant integer := NEW.length;
+    alphabet  constant text := NEW.alphabet;
     symbols   constant integer := pg_catalog.length(alphabet);
     -- Bytes at or above this would make some symbols likelier than others: they are skipped.
     unbiased  constant integer := 256 - 256 % GREATEST(symbols, 1);
     password  text := '';
     bytes     bytea;
     b         integer;
-    event     uuid;
     failed_state   text;
     failed_message text;
     failed_detail  text;
     failed_hint    text;
+    newest_before  bigint;
 BEGIN
-    IF role_name IS NULL OR NOT EXISTS (SELECT FROM pg_catalog.pg_roles r WHERE r.rolname = rotate.role_name) THEN
+    IF NEW.requested_by IS NULL
+       OR NOT pg_catalog.has_function_privilege(NEW.requested_by,
+                  'credsync.rotate(text, integer, text)'::pg_catalog.regprocedure, 'EXECUTE') THEN
+        RAISE EXCEPTION 'permission denied for function rotate'
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'An administrator grants it: GRANT EXECUTE ON FUNCTION credsync.rotate(text, integer, text) TO <role>.';
+    END IF;
+    IF role_name IS NULL OR NOT EXISTS (SELECT FROM pg_catalog.pg_roles r WHERE r.rolname = role_name) THEN
         RAISE EXCEPTION 'role "%" does not exist', role_name USING ERRCODE = 'undefined_object';
+    END IF;
+    IF NOT credsync.may_set_password(NEW.requested_by, role_name) THEN
+        RAISE EXCEPTION 'permission denied to rotate the password of role "%"', role_name
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = 'Role "' || NEW.requested_by || '" could not change that password with its own ALTER ROLE, and credsync.rotate does no more than that.',
+                  HINT = CASE WHEN pg_catalog.current_setting('server_version_num')::integer >= 160000
+                              THEN 'Only a superuser changes a superuser''s password; otherwise the role itself, or a role with CREATEROLE and ADMIN OPTION on it.'
+                              ELSE 'Only a superuser changes the password of a superuser or REPLICATION role; otherwise the role itself, or a role with CREATEROLE.' END;
     END IF;
     IF NOT credsync.is_managed(role_name) THEN
         RAISE EXCEPTION 'role "%" is not managed by credsync, so a rotated password would reach no secret', role_name
@@ -671,6 +756,7 @@ BEGIN
         END LOOP;
     END LOOP;
 
+    SELECT pg_catalog.max(o.id) INTO newest_before FROM credsync.outbox o WHERE o.role_name = NEW.role_name;
     -- An ordinary ALTER ROLE, so that the passcheck hook captures it like any other change.
     -- Should it fail, its error is raised again without the statement, which holds the password.
     BEGIN
@@ -691,12 +777,42 @@ BEGIN
         END IF;
     END;
 
-    SELECT o.event_id INTO event FROM credsync.outbox o
-     WHERE o.role_name = rotate.role_name ORDER BY o.id DESC LIMIT 1;
+    SELECT o.event_id INTO NEW.event_id FROM credsync.outbox o
+     WHERE o.role_name = NEW.role_name AND o.id > COALESCE(newest_before, 0) ORDER BY o.id DESC LIMIT 1;
+    IF NEW.event_id IS NULL THEN
+        -- A password that reaches no secret would lock the role's users out: undo it.
+        RAISE EXCEPTION 'the new password of role "%" was not recorded, so it was not set', role_name
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'The passcheck hook must run: credsync_passcheck in shared_preload_libraries (and credsync_passcheck.enabled on), or pg_tle''s passcheck feature.';
+    END IF;
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER rotation_perform INSTEAD OF INSERT ON credsync.rotation
+    FOR EACH ROW EXECUTE FUNCTION credsync.rotation_perform();
+
+-- Runs as its caller, so that the view above records who that is; EXECUTE on it is the grant
+-- that lets a role rotate (the trigger checks it), and only what that role's own ALTER ROLE
+-- could change.
+CREATE FUNCTION credsync.rotate(role_name text, length integer DEFAULT 32,
+                                alphabet text DEFAULT 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~!#%^*+=')
+    RETURNS uuid
+    LANGUAGE plpgsql SECURITY INVOKER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    event uuid;
+BEGIN
+    INSERT INTO credsync.rotation (role_name, length, alphabet)
+    VALUES (rotate.role_name, rotate.length, rotate.alphabet)
+    RETURNING rotation.event_id INTO event;
     RETURN event;
 END
 $$;
 COMMENT ON FUNCTION credsync.rotate(text, integer, text) IS
-    'Sets a new random password for a managed role through ALTER ROLE, so that it is captured like any change; returns the event id, never the password';
+    'Sets a new random password for a managed role through ALTER ROLE, so that it is captured like any change; returns the event id, never the password. Refuses a role the caller could not ALTER ROLE itself';
 
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA credsync FROM PUBLIC;
+REVOKE ALL ON credsync.rotation FROM PUBLIC;
+-- The trigger refuses a caller without EXECUTE on rotate: the view is only rotate's way in.
+GRANT INSERT (role_name, length, alphabet), SELECT (event_id) ON credsync.rotation TO PUBLIC;
+GRANT EXECUTE ON FUNCTION credsync.may_set_password(name, text) TO PUBLIC;

@@ -6,6 +6,10 @@
  * its encrypted outbox row commit or roll back together; capture() refuses a change by
  * raising an error. By default a change is also refused in a database without credsync.
  *
+ * It also keeps the password out of the server log: no error, warning or notice of a
+ * statement that reached the hook is logged with that statement's text or the context of a
+ * password statement nested in it (see credsync_emit_log).
+ *
  * Load:  shared_preload_libraries = 'credsync_passcheck' (restart), then run
  *        CREATE EXTENSION credsync CASCADE in each database where passwords change.
  * GUCs (superuser only): credsync_passcheck.require, credsync_passcheck.enabled.
@@ -15,15 +19,19 @@
 #include "access/genam.h"
 #include "access/htup_details.h"
 #include "access/table.h"
+#include "access/xact.h"
 #include "catalog/pg_extension.h"
 #include "catalog/pg_type.h"
 #include "commands/dbcommands.h"
 #include "commands/extension.h"
 #include "commands/user.h"
+#include "common/hashfn.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "libpq/crypt.h"
 #include "miscadmin.h"
+#include "tcop/tcopprot.h"
+#include "tcop/utility.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/guc.h"
@@ -36,6 +44,32 @@ void		_PG_init(void);
 static bool require_extension = true;
 static bool enabled = true;
 static check_password_hook_type prev_check_password_hook = NULL;
+static emit_log_hook_type prev_emit_log_hook = NULL;
+static ProcessUtility_hook_type prev_process_utility = NULL;
+
+/*
+ * What the server log must not show, because it holds a password that reached the hook.
+ *
+ * A password statement can fail after its text went to the hook, for reasons the hook cannot
+ * catch: a query cancel, a termination (FATAL, e.g. a fast shutdown) or an out-of-memory
+ * error while capture runs, or "tuple concurrently updated" when a concurrent ALTER ROLE of
+ * the same role commits first. PostgreSQL then logs the statement's text with the error
+ * (log_min_error_statement, ERROR by default), and, for a password statement run from a
+ * function (credsync.rotate, a DO block), the CONTEXT line quoting it.
+ *
+ * - password_statement_running: from the hook until the utility statement that called it
+ *   returns, or its (sub)transaction ends; while it is set, every message hides its context
+ *   and statement. An error escapes the statement, so it stays set until the error is logged:
+ *   the (sub)transaction is aborted only after that.
+ * - password_query_length and password_query_hash identify the client's query string
+ *   (debug_query_string) that carried the password: the STATEMENT line of any later message
+ *   while that same text runs (a multi-statement string, or the same text sent again) is
+ *   hidden too, since it holds the password. A hash, never the text, is kept.
+ */
+static bool password_statement_running = false;
+static bool password_query_known = false;
+static size_t password_query_length = 0;
+static uint32 password_query_hash = 0;
 
 /* pg_tle's names, so that one credsync.capture() serves both installs. */
 static const char *
@@ -159,9 +193,23 @@ credsync_check_password(const char *username, const char *shadow_pass,
 {
 	Oid			extoid;
 
+	/* First of all: the previous hook's errors, too, come from a statement holding a password. */
+	password_statement_running = true;
+	if (debug_query_string != NULL)
+	{
+		password_query_length = strlen(debug_query_string);
+		password_query_hash = hash_bytes((const unsigned char *) debug_query_string,
+										 (int) password_query_length);
+		password_query_known = true;
+	}
+
 	if (prev_check_password_hook)
+	{
 		prev_check_password_hook(username, shadow_pass, password_type,
 								 validuntil_time, validuntil_null);
+		/* Again: a statement the previous hook ran would have ended it. */
+		password_statement_running = true;
+	}
 
 	/* pg_upgrade restores hashes that were captured when they were first set. */
 	if (IsBinaryUpgrade || !enabled)
@@ -185,6 +233,63 @@ credsync_check_password(const char *username, const char *shadow_pass,
 
 	call_capture(extension_owner(extoid), username, shadow_pass, password_type,
 				 validuntil_time, validuntil_null);
+}
+
+static bool
+is_password_query(const char *query)
+{
+	size_t		length;
+
+	if (query == NULL || !password_query_known)
+		return false;
+	length = strlen(query);
+	return length == password_query_length
+		&& hash_bytes((const unsigned char *) query, (int) length) == password_query_hash;
+}
+
+static void
+credsync_emit_log(ErrorData *edata)
+{
+	if (password_statement_running)
+	{
+		edata->hide_stmt = true;
+		edata->hide_ctx = true;
+	}
+	else if (!edata->hide_stmt && is_password_query(debug_query_string))
+		edata->hide_stmt = true;
+
+	if (prev_emit_log_hook)
+		prev_emit_log_hook(edata);
+}
+
+/*
+ * Ends password_statement_running when the statement returns normally. Not on an error: the
+ * error is logged after it has left here, and the transaction callbacks end it then.
+ */
+static void
+credsync_process_utility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
+						 ProcessUtilityContext context, ParamListInfo params,
+						 QueryEnvironment *queryEnv, DestReceiver *dest, QueryCompletion *qc)
+{
+	if (prev_process_utility)
+		prev_process_utility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
+	else
+		standard_ProcessUtility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
+	password_statement_running = false;
+}
+
+static void
+credsync_xact_callback(XactEvent event, void *arg)
+{
+	password_statement_running = false;
+}
+
+static void
+credsync_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+						  SubTransactionId parentSubid, void *arg)
+{
+	if (event == SUBXACT_EVENT_ABORT_SUB)
+		password_statement_running = false;
 }
 
 void
@@ -213,4 +318,10 @@ _PG_init(void)
 
 	prev_check_password_hook = check_password_hook;
 	check_password_hook = credsync_check_password;
+	prev_emit_log_hook = emit_log_hook;
+	emit_log_hook = credsync_emit_log;
+	prev_process_utility = ProcessUtility_hook;
+	ProcessUtility_hook = credsync_process_utility;
+	RegisterXactCallback(credsync_xact_callback, NULL);
+	RegisterSubXactCallback(credsync_subxact_callback, NULL);
 }

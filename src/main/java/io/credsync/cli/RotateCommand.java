@@ -20,7 +20,8 @@ import picocli.CommandLine.Parameters;
                 + " (SELECT credsync.rotate(role)), through an ordinary ALTER ROLE that credsync captures"
                 + " like any other change. Nobody sees the password: the command prints the event id, and"
                 + " the role's secret is updated as for any change. Also how an existing role is adopted.",
-                "Run it as a role that may execute credsync.rotate (the extension's owner, or one granted it)."},
+                "Run it as a role that may execute credsync.rotate (the extension's owner, or one granted it)"
+                        + " and that could change the role's password with its own ALTER ROLE: rotate does no more."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:the password was changed", "1:the database refused (the message says why)",
                 "2:bad usage", "3:the configuration is not valid"})

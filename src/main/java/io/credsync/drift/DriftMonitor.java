@@ -147,8 +147,11 @@ public final class DriftMonitor implements AutoCloseable {
                     log.warn("rotated role {} after drift (drift.auto_rotate): event {}", verdict.role(), event);
                 }
             } catch (SQLException e) {
-                log.error("cannot rotate drifted role {}: the database answered SQLState {}: {}", verdict.role(),
-                        e.getSQLState(), e.getMessage());
+                // rotate does no more than the consumer's own ALTER ROLE could: doctor lists what it lacks.
+                log.error("cannot rotate drifted role {}: the database answered SQLState {}: {}{}", verdict.role(),
+                        e.getSQLState(), e.getMessage(), "42501".equals(e.getSQLState())
+                                ? " (credsync doctor lists the managed roles this consumer may not rotate, and why)"
+                                : "");
             }
         }
     }

@@ -44,7 +44,7 @@ public record ServerFacts(
     static final List<String> SETTING_NAMES = List.of("shared_preload_libraries", "wal_level",
             "rds.logical_replication", "max_replication_slots", "max_wal_senders", "max_slot_wal_keep_size",
             "pgtle.enable_password_check", "pgtle.passcheck_db_name", "credsync_passcheck.require",
-            "credsync_passcheck.enabled");
+            "credsync_passcheck.enabled", "log_min_error_statement");
 
     /**
      * One row of {@code pg_settings}.

@@ -83,12 +83,13 @@ class CaptureSecurityIT {
     }
 
     @Test
-    void shouldDenyOrdinaryRoleEveryFunctionButPgTleAdapter() throws Exception {
+    void shouldDenyOrdinaryRoleEveryFunctionButPgTleAdapterAndThePrivilegeRule() throws Exception {
         List<String> callable = queryColumn("SELECT p.oid::regprocedure::text FROM pg_proc p"
                 + " WHERE p.pronamespace = 'credsync'::regnamespace"
                 + " AND has_function_privilege('" + attacker + "', p.oid, 'EXECUTE')");
         assertThat(callable).as("functions PUBLIC may execute")
-                .allSatisfy(name -> assertThat(name).startsWith("credsync.pgtle_passcheck("));
+                // may_set_password reads only what pg_roles and pg_has_role tell anyone.
+                .allSatisfy(name -> assertThat(name).matches("credsync\\.(pgtle_passcheck|may_set_password)\\(.*"));
         try (Connection connection = database.connect(attacker, ATTACKER_PASSWORD)) {
             assertDenied(connection, "SELECT credsync.capture('sec_victim', 'forged', 'PASSWORD_TYPE_PLAINTEXT',"
                     + " NULL, true)");
@@ -96,6 +97,10 @@ class CaptureSecurityIT {
             assertDenied(connection, "SELECT credsync.manage('%')");
             assertDenied(connection, "SELECT credsync.unmanage('sec\\_%')");
             assertDenied(connection, "SELECT credsync.replay(1)");
+            assertDenied(connection, "SELECT credsync.rotate('" + victim + "')");
+            // rotate's way in refuses whoever may not execute rotate.
+            assertDenied(connection, "INSERT INTO credsync.rotation (role_name, length, alphabet) VALUES ('" + victim
+                    + "', 32, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ')");
         }
     }
 

@@ -82,6 +82,54 @@ class DoctorCommandIT {
     }
 
     @Test
+    void withAutoRotateTheManagedRolesTheConsumersOwnAlterRoleCouldNotChangeAreListed() throws Exception {
+        try (SyncFixture fixture = SyncFixture.create("doctor_rotate")) {
+            PostgresCluster cluster = fixture.database().postgres();
+            String database = fixture.database().name();
+            fixture.database().manage("docrot\\_%");
+            String consumer = RoleStatements.uniqueName("consumer");
+            String ordinary = RoleStatements.uniqueName("docrot");
+            String superuser = RoleStatements.uniqueName("docrot_super");
+            try (Connection c = fixture.database().connectAsSuperuser()) {
+                RoleStatements.createRole(c, consumer, "consumer-password");
+                RoleStatements.execute(c, "CREATE ROLE " + ordinary + " LOGIN");
+                RoleStatements.execute(c, "CREATE ROLE " + superuser + " LOGIN SUPERUSER");
+            }
+            CommandRun grant = CommandRun.of(new InstallCommand(), "--config",
+                    InstallCliSupport.superuserConfig(dir, cluster, database).toString(), "--consumer-role", consumer);
+            assertThat(grant.exitCode()).as(grant.toString()).isZero();
+            Path config = InstallCliSupport.config(dir, "consumer", cluster, database, consumer, "consumer-password",
+                    fixture.slot(), LocalKms.shared().endpoint(), MotoServer.shared().endpoint(), "docrot/");
+            Files.writeString(config, Files.readString(config) + "\ndrift:\n  auto_rotate: true\n");
+
+            assertThat(doctorLine(config, "drift.auto_rotate")).isEqualTo("FAIL  drift.auto_rotate: " + consumer
+                    + " may not execute credsync.rotate, so the consumer refuses to start");
+
+            try (Connection c = fixture.database().connectAsSuperuser()) {
+                RoleStatements.execute(c, "GRANT EXECUTE ON FUNCTION credsync.rotate(text, integer, text) TO "
+                        + consumer);
+            }
+            assertThat(doctorLine(config, "drift.auto_rotate")).isEqualTo("WARN  drift.auto_rotate: 2 managed role(s)"
+                    + " that " + consumer + " may not rotate, since its own ALTER ROLE could not change their"
+                    + " passwords: " + ordinary + ", " + superuser + "; their drift is reported but not fixed");
+
+            try (Connection c = fixture.database().connectAsSuperuser()) {
+                RoleStatements.execute(c, "ALTER ROLE " + consumer + " CREATEROLE");
+            }
+            // PostgreSQL 15: CREATEROLE covers the ordinary role; no superuser role is ever the consumer's to rotate.
+            assertThat(doctorLine(config, "drift.auto_rotate")).isEqualTo("WARN  drift.auto_rotate: 1 managed role(s)"
+                    + " that " + consumer + " may not rotate, since its own ALTER ROLE could not change their"
+                    + " passwords: " + superuser + "; their drift is reported but not fixed");
+        }
+    }
+
+    private static String doctorLine(Path config, String check) {
+        CommandRun run = CommandRun.of(new DoctorCommand(), "--config", config.toString());
+        return run.out().lines().filter(line -> line.substring(Math.min(6, line.length())).startsWith(check + ":"))
+                .findFirst().orElseThrow(() -> new AssertionError("no " + check + " line in " + run));
+    }
+
+    @Test
     void theManagedRolesWhoseSecretsWouldBeRefusedAreListedWithTheirFixesAndAllowedOnesAsAllowed() throws Exception {
         try (SyncFixture fixture = SyncFixture.create("doctor_secrets")) {
             PostgresCluster cluster = fixture.database().postgres();

@@ -30,6 +30,30 @@ public final class Postgres17 {
         return binDir;
     }
 
+    /**
+     * Puts credsync's extension files (its control file and {@code sql/credsync.sql}) beside
+     * PostgreSQL 17's own, so that {@code CREATE EXTENSION credsync CASCADE} works there. Without
+     * the native module: an {@code ALTER ROLE} on such a cluster records nothing.
+     */
+    public static synchronized void installCredsyncExtension() {
+        Path extensionDir = binDir().getParent().resolve("share").resolve("postgresql").resolve("extension");
+        Path control = Path.of("sql", "native", "credsync.control");
+        try {
+            String version = Files.readAllLines(control).stream()
+                    .filter(line -> line.startsWith("default_version"))
+                    .map(line -> line.replaceAll("[^']*'([^']*)'.*", "$1"))
+                    .findFirst().orElseThrow(() -> new IllegalStateException("no default_version in " + control));
+            Files.copy(control, extensionDir.resolve("credsync.control"), StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(Path.of("sql", "credsync.sql"), extensionDir.resolve("credsync--" + version + ".sql"),
+                    StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot copy credsync's extension files to " + extensionDir, e);
+        }
+        if (TestEnvironment.runningAsRoot()) {
+            Commands.runChecked("chmod", List.of("chmod", "-R", "a+rX", extensionDir.toString()), extensionDir);
+        }
+    }
+
     /** Options for a PostgreSQL 17 cluster: its programs, nothing preloaded. */
     public static ClusterOptions clusterOptions() {
         return ClusterOptions.defaults().withPreloadLibraries("").withBinDir(binDir());

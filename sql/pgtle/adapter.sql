@@ -2,7 +2,9 @@
 --
 -- Appended to sql/credsync.sql when the extension is installed through
 -- pgtle.install_extension (see build-installer), so it is a member of the extension and
--- DROP EXTENSION removes it and its registration.
+-- DROP EXTENSION removes it and its registration; and appended to every update script
+-- (sql/updates) for pg_tle, so it is written to run again: CREATE OR REPLACE, and a feature
+-- registered only if it is not yet.
 --
 -- pg_tle runs the registered function as the user who changes the password, and that
 -- user needs EXECUTE on it: this adapter is therefore the one function PUBLIC may execute.
@@ -16,7 +18,7 @@
 -- session_user, not current_user: inside this SECURITY DEFINER function current_user is
 -- the owner.
 
-CREATE FUNCTION credsync.pgtle_passcheck(username text, password text,
+CREATE OR REPLACE FUNCTION credsync.pgtle_passcheck(username text, password text,
                                          password_type pgtle.password_types,
                                          valid_until timestamptz, valid_null boolean)
     RETURNS void
@@ -43,5 +45,5 @@ GRANT USAGE ON SCHEMA credsync TO PUBLIC;
 GRANT EXECUTE ON FUNCTION credsync.pgtle_passcheck(text, text, pgtle.password_types, timestamptz, boolean)
     TO PUBLIC;
 
-SELECT pgtle.register_feature('credsync.pgtle_passcheck(text, text, pgtle.password_types, timestamptz, boolean)'::regprocedure::oid::regproc,
+SELECT pgtle.register_feature_if_not_exists('credsync.pgtle_passcheck(text, text, pgtle.password_types, timestamptz, boolean)'::regprocedure::oid::regproc,
                               'passcheck');

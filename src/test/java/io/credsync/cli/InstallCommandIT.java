@@ -160,6 +160,25 @@ class InstallCommandIT {
     }
 
     @Test
+    void aDryRunCountsExactlyTheChangesTheRunThenMakes() throws Exception {
+        String consumer = RoleStatements.uniqueName("consumer");
+        try (Connection c = cluster.connectAsSuperuser("postgres")) {
+            RoleStatements.createRoleWithoutPassword(c, consumer);
+        }
+
+        CommandRun dryRun = install("--dry-run", "--consumer-role", consumer);
+        CommandRun run = install("--consumer-role", consumer);
+
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        long planned = dryRun.out().lines().filter(line -> line.startsWith("would ")).count();
+        long made = run.out().lines().filter(line -> line.startsWith("created ") || line.startsWith("granted ")
+                || line.startsWith("gave ")).count();
+        assertThat(planned).as(dryRun + "\n" + run).isEqualTo(made);
+        assertThat(dryRun.out()).endsWith("dry run: " + made + " changes planned, none made\n");
+        assertThat(run.out()).endsWith("done: " + made + " changes committed\n");
+    }
+
+    @Test
     void aConsumerRoleThatDoesNotExistFailsTheWholeInstallWhichChangesNothing() throws Exception {
         CommandRun run = install("--consumer-role", "no_such_role_anywhere");
 

@@ -47,8 +47,9 @@ final class InstallCommand implements Callable<Integer> {
 
     @Option(names = "--consumer-role", paramLabel = "NAME",
             description = "Also grant this existing role what `credsync run` needs: USAGE on schema credsync,"
-                    + " SELECT on credsync.outbox, SELECT and INSERT on credsync.delivery, SELECT on"
-                    + " credsync.encryption_key and credsync.managed_role, and REPLICATION (rds_replication on RDS).")
+                    + " SELECT on credsync.outbox, SELECT and INSERT on credsync.delivery, SELECT, INSERT, UPDATE"
+                    + " and DELETE on credsync.drift_check, SELECT on credsync.encryption_key,"
+                    + " credsync.managed_role and credsync.failed_event, and REPLICATION (rds_replication on RDS).")
     String consumerRole;
 
     @Option(names = "--dry-run", description = "Print what would change; change nothing.")

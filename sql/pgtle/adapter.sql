@@ -2,7 +2,9 @@
 --
 -- Appended to sql/credsync.sql when the extension is installed through
 -- pgtle.install_extension (see build-installer), so it is a member of the extension and
--- DROP EXTENSION removes it and its registration.
+-- DROP EXTENSION removes it and its registration; and appended to every update script
+-- (sql/updates) for pg_tle, so it is written to run again: CREATE OR REPLACE, and a feature
+-- registered only if it is not yet.
 --
 -- pg_tle runs the registered function as the user who changes the password (its current
 -- user, with the statement's rights), and that user needs EXECUTE on it: this adapter is
@@ -22,7 +24,7 @@
 -- the trigger behind the view checks and captures with the owner's rights. The view holds
 -- no rows and stores nothing: the trigger always returns null.
 
-CREATE VIEW credsync.pgtle_passcheck_call AS
+CREATE OR REPLACE VIEW credsync.pgtle_passcheck_call AS
     SELECT NULL::text AS role_name, NULL::text AS password, NULL::text AS password_type,
            NULL::timestamptz AS valid_until, NULL::boolean AS valid_null, NULL::name AS acting_user
      WHERE false;
@@ -30,7 +32,7 @@ ALTER VIEW credsync.pgtle_passcheck_call ALTER COLUMN acting_user SET DEFAULT CU
 COMMENT ON VIEW credsync.pgtle_passcheck_call IS
     'What the pg_tle adapter inserts into: the trigger records the change for a caller allowed to make it; holds no rows';
 
-CREATE FUNCTION credsync.pgtle_passcheck_record() RETURNS trigger
+CREATE OR REPLACE FUNCTION credsync.pgtle_passcheck_record() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
@@ -48,11 +50,11 @@ BEGIN
     RETURN NULL;
 END
 $$;
-CREATE TRIGGER pgtle_passcheck_record INSTEAD OF INSERT ON credsync.pgtle_passcheck_call
+CREATE OR REPLACE TRIGGER pgtle_passcheck_record INSTEAD OF INSERT ON credsync.pgtle_passcheck_call
     FOR EACH ROW EXECUTE FUNCTION credsync.pgtle_passcheck_record();
 REVOKE ALL ON FUNCTION credsync.pgtle_passcheck_record() FROM PUBLIC;
 
-CREATE FUNCTION credsync.pgtle_passcheck(username text, password text,
+CREATE OR REPLACE FUNCTION credsync.pgtle_passcheck(username text, password text,
                                          password_type pgtle.password_types,
                                          valid_until timestamptz, valid_null boolean)
     RETURNS void
@@ -73,5 +75,5 @@ GRANT INSERT (role_name, password, password_type, valid_until, valid_null) ON cr
 GRANT EXECUTE ON FUNCTION credsync.pgtle_passcheck(text, text, pgtle.password_types, timestamptz, boolean)
     TO PUBLIC;
 
-SELECT pgtle.register_feature('credsync.pgtle_passcheck(text, text, pgtle.password_types, timestamptz, boolean)'::regprocedure::oid::regproc,
+SELECT pgtle.register_feature_if_not_exists('credsync.pgtle_passcheck(text, text, pgtle.password_types, timestamptz, boolean)'::regprocedure::oid::regproc,
                               'passcheck');

@@ -29,7 +29,11 @@ import picocli.CommandLine.TypeConversionException;
             "Lists outbox events, newest first, with what became of each: id, created_at, role, status"
                     + " (pending until the consumer records an outcome; then synced, superseded, ignored,"
                     + " failed or rejected), attempts, secret version, replay_of and reason.",
-            "Never shows the encrypted envelope. Replay failed events with `credsync replay`."},
+            "A failed or rejected event that needs no action any more says why after its status:"
+                    + " (dismissed), with who dismissed it, when and why; (synced since), its role has synced"
+                    + " this change or a newer one; (replayed), a later attempt counts instead.",
+            "Never shows the encrypted envelope. Replay failed events with `credsync replay`, dismiss them"
+                    + " with `credsync dismiss`."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:listed (possibly nothing)",
@@ -91,12 +95,30 @@ final class EventsCommand extends ConfiguredCommand {
         OutputTable table = new OutputTable("ID", "CREATED", "ROLE", "STATUS", "ATTEMPTS", "SECRET VERSION",
                 "REPLAY OF", "REASON");
         for (EventsRow e : events) {
-            table.row(Long.toString(e.id()), OutputText.time(e.createdAt()), e.role(), e.status(),
+            table.row(Long.toString(e.id()), OutputText.time(e.createdAt()), e.role(), status(e),
                     e.attempts() == null ? "" : e.attempts().toString(), e.secretVersion(),
-                    e.replayOf() == null ? "" : e.replayOf().toString(), e.reason());
+                    e.replayOf() == null ? "" : e.replayOf().toString(), reason(e));
         }
         table.print(out, "");
         out.flush();
+    }
+
+    private static final List<String> FAILURES = List.of(DeliveryStatus.FAILED.sqlValue(),
+            DeliveryStatus.REJECTED.sqlValue());
+
+    private static String status(EventsRow e) {
+        if (e.resolvedBy() == null) {
+            return e.status();
+        }
+        return e.status() + " (" + ("synced".equals(e.resolvedBy()) ? "synced since" : e.resolvedBy()) + ")";
+    }
+
+    private static String reason(EventsRow e) {
+        if (e.dismissedBy() == null) {
+            return e.reason();
+        }
+        return "dismissed by " + e.dismissedBy() + " at " + OutputText.time(e.dismissedAt()) + ": "
+                + e.dismissalReason() + (e.reason() == null ? "" : "; was: " + e.reason());
     }
 
     private static ObjectNode json(List<EventsRow> events) {
@@ -114,6 +136,16 @@ final class EventsCommand extends ConfiguredCommand {
             row.put("secret_version", e.secretVersion());
             row.put("replay_of", e.replayOf());
             OutputJson.put(row, "delivered_at", e.deliveredAt());
+            if (FAILURES.contains(e.status())) {
+                row.put("needs_action", e.resolvedBy() == null);
+                row.put("resolved_by", e.resolvedBy());
+            }
+            if (e.dismissedBy() != null) {
+                ObjectNode dismissal = row.putObject("dismissal");
+                dismissal.put("by", e.dismissedBy());
+                OutputJson.put(dismissal, "at", e.dismissedAt());
+                dismissal.put("reason", e.dismissalReason());
+            }
         }
         return root;
     }

@@ -17,7 +17,8 @@ import java.util.Objects;
  *
  * <p>Immutable and thread-safe. Nullable: {@code attempts}, {@code reason},
  * {@code secretVersion} and {@code deliveredAt} (null while pending, and the reason and
- * version also when the outcome has none), and {@code replayOf} (null for an original event).
+ * version also when the outcome has none), {@code replayOf} (null for an original event), and
+ * the resolution and dismissal components as each says.
  *
  * @param id the outbox id
  * @param eventId the change's identity, as the consumer's log lines show it in {@code event_id}
@@ -29,9 +30,16 @@ import java.util.Objects;
  * @param secretVersion the Secrets Manager version id written
  * @param replayOf the original event's id, for a replay
  * @param deliveredAt when the outcome was recorded
+ * @param resolvedBy for a failed or rejected event that needs no action any more, why:
+ *     {@code dismissed}, {@code synced} (its role synced this change or a newer one since) or
+ *     {@code replayed}; null otherwise (see {@code credsync.failed_event})
+ * @param dismissedBy who dismissed it (the login role), when it was dismissed; else null
+ * @param dismissedAt when it was dismissed; else null
+ * @param dismissalReason why it was dismissed; else null
  */
 record EventsRow(long id, String eventId, Instant createdAt, String role, String status, Integer attempts,
-        String reason, String secretVersion, Long replayOf, Instant deliveredAt) {
+        String reason, String secretVersion, Long replayOf, Instant deliveredAt, String resolvedBy,
+        String dismissedBy, Instant dismissedAt, String dismissalReason) {
 
     /** The status of an event without a delivery row. */
     static final String PENDING = "pending";
@@ -53,8 +61,10 @@ record EventsRow(long id, String eventId, Instant createdAt, String role, String
     static List<EventsRow> read(Connection connection, List<String> statuses, String role, int limit)
             throws SQLException {
         String sql = "SELECT o.id, o.event_id::text, o.created_at, o.role_name, COALESCE(d.status, '" + PENDING
-                + "'), d.attempts, d.reason, d.secret_version, o.replay_of, d.delivered_at"
+                + "'), d.attempts, d.reason, d.secret_version, o.replay_of, d.delivered_at,"
+                + " f.resolved_by, f.dismissed_by, f.dismissed_at, f.dismissal_reason"
                 + " FROM credsync.outbox o LEFT JOIN credsync.delivery d ON d.outbox_id = o.id"
+                + " LEFT JOIN credsync.failed_event f ON f.outbox_id = o.id"
                 + " WHERE (cardinality(?::text[]) = 0 OR COALESCE(d.status, '" + PENDING + "') = ANY (?::text[]))"
                 + " AND (?::text IS NULL OR o.role_name = ?)"
                 + " ORDER BY o.id DESC LIMIT ?";
@@ -69,10 +79,12 @@ record EventsRow(long id, String eventId, Instant createdAt, String role, String
             try (ResultSet rows = statement.executeQuery()) {
                 while (rows.next()) {
                     Timestamp delivered = rows.getTimestamp(10);
+                    Timestamp dismissed = rows.getTimestamp(13);
                     events.add(new EventsRow(rows.getLong(1), rows.getString(2), rows.getTimestamp(3).toInstant(),
                             rows.getString(4), rows.getString(5), rows.getObject(6, Integer.class), rows.getString(7),
                             rows.getString(8), rows.getObject(9, Long.class),
-                            delivered == null ? null : delivered.toInstant()));
+                            delivered == null ? null : delivered.toInstant(), rows.getString(11), rows.getString(12),
+                            dismissed == null ? null : dismissed.toInstant(), rows.getString(14)));
                 }
             }
         }

@@ -4,6 +4,7 @@ import io.credsync.config.CredsyncConfig;
 import io.credsync.install.InstallException;
 import io.credsync.install.InstallKind;
 import io.credsync.install.Installer;
+import io.credsync.install.PgTleStatements;
 import io.credsync.install.SchemaScript;
 import io.credsync.install.SqlErrors;
 import java.io.PrintWriter;
@@ -15,6 +16,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -45,17 +47,28 @@ final class InstallCommand implements Callable<Integer> {
 
     @Option(names = "--consumer-role", paramLabel = "NAME",
             description = "Also grant this existing role what `credsync run` needs: USAGE on schema credsync,"
-                    + " SELECT on credsync.outbox, SELECT and INSERT on credsync.delivery, SELECT on"
-                    + " credsync.encryption_key and credsync.managed_role, and REPLICATION (rds_replication on RDS).")
+                    + " SELECT on credsync.outbox, SELECT and INSERT on credsync.delivery, SELECT, INSERT, UPDATE"
+                    + " and DELETE on credsync.drift_check, SELECT on credsync.encryption_key,"
+                    + " credsync.managed_role and credsync.failed_event, and REPLICATION (rds_replication on RDS).")
     String consumerRole;
 
     @Option(names = "--dry-run", description = "Print what would change; change nothing.")
     boolean dryRun;
 
     @Option(names = "--print-pgtle-sql",
-            description = "Print the SQL that installs credsync through pg_tle (what sql/pgtle/build-installer"
-                    + " prints), for review or psql; connects to nothing.")
+            description = "Print the SQL that install runs through pg_tle in a database without credsync (with"
+                    + " --from, one where that version is installed), with the grants of --consumer-role if"
+                    + " given; what sql/pgtle/build-installer prints, for review or psql. Connects to nothing.")
     boolean printPgTleSql;
+
+    @Option(names = "--from", paramLabel = "VERSION",
+            description = "With --print-pgtle-sql: print the update from this installed version instead.")
+    String from;
+
+    @Option(names = "--replication-attribute",
+            description = "With --print-pgtle-sql and --consumer-role: give the role the REPLICATION attribute, as"
+                    + " install does where there is no rds_replication role, instead of granting rds_replication.")
+    boolean replicationAttribute;
 
     @Override
     public Integer call() {
@@ -63,9 +76,11 @@ final class InstallCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         SchemaScript script = SchemaScript.fromClasspath();
         if (printPgTleSql) {
-            out.print(script.installerSql());
-            out.flush();
-            return 0;
+            return printPgTleSql(script, out);
+        }
+        if (from != null || replicationAttribute) {
+            throw new ParameterException(spec.commandLine(), "--from and --replication-attribute only go with"
+                    + " --print-pgtle-sql");
         }
         CredsyncConfig loaded = config.load(err);
         if (loaded == null) {
@@ -90,5 +105,20 @@ final class InstallCommand implements Callable<Integer> {
                         + String.join(", ", installer.committedAlone()));
         err.flush();
         return 1;
+    }
+
+    private int printPgTleSql(SchemaScript script, PrintWriter out) {
+        if (dryRun || kind != null) {
+            throw new ParameterException(spec.commandLine(), "--print-pgtle-sql connects to nothing: it takes"
+                    + " neither --dry-run nor --kind");
+        }
+        if (from != null && !SchemaScript.RELEASES.subList(0, SchemaScript.RELEASES.size() - 1).contains(from)) {
+            throw new ParameterException(spec.commandLine(), "--from must be an earlier release: one of "
+                    + String.join(", ", SchemaScript.RELEASES.subList(0, SchemaScript.RELEASES.size() - 1)));
+        }
+        out.print(PgTleStatements.installerSql(script, new PgTleStatements.Request(Optional.ofNullable(from),
+                Optional.ofNullable(consumerRole), replicationAttribute)));
+        out.flush();
+        return 0;
     }
 }

@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
 @Command(name = "credsync", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Keeps AWS Secrets Manager in step with PostgreSQL password changes.",
         subcommands = {RunCommand.class, InstallCommand.class, KeysCommand.class, StatusCommand.class,
-                EventsCommand.class, ReplayCommand.class, RotateCommand.class, DoctorCommand.class})
+                EventsCommand.class, ReplayCommand.class, DismissCommand.class, RotateCommand.class,
+                DoctorCommand.class})
 public final class Main implements Runnable {
 
     /** Exit code for a configuration that does not validate. */

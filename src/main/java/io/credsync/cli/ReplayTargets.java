@@ -1,6 +1,5 @@
 package io.credsync.cli;
 
-import io.credsync.delivery.DeliveryStatus;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -9,11 +8,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Which events {@code replay --all-failed} replays: each failed or rejected event that is the
- * latest attempt at its change. A change replayed before has a newer outbox row (its
- * {@code replay_of} names the original, as {@code credsync.replay} always points at the
- * original); that row decides, so running {@code --all-failed} twice does not queue a change
- * twice, and a change whose replay succeeded is left alone.
+ * Which events {@code replay --all-failed} replays: each failed or rejected event that still needs
+ * action, as {@code credsync.failed_event} decides (the failed-events alarm counts the same). Left
+ * out: a change replayed before (its newer outbox row decides, so running {@code --all-failed}
+ * twice does not queue a change twice), a change whose role has synced it or a newer change since
+ * (replaying it would only be superseded), and a dismissed one.
  *
  * <p>Stateless and thread-safe.
  */
@@ -24,14 +23,7 @@ final class ReplayTargets {
 
     /** The outbox ids to replay, oldest first. */
     static List<Long> failed(Connection connection) throws SQLException {
-        // Starts from the partial index on failed and rejected rows; the NOT EXISTS walks the
-        // outbox's primary key from the failed row on, which for a recent failure is short.
-        String sql = "SELECT o.id FROM credsync.delivery d JOIN credsync.outbox o ON o.id = d.outbox_id"
-                + " WHERE d.status IN ('" + DeliveryStatus.FAILED.sqlValue() + "', '"
-                + DeliveryStatus.REJECTED.sqlValue() + "')"
-                + " AND NOT EXISTS (SELECT FROM credsync.outbox n"
-                + " WHERE n.id > o.id AND n.replay_of = COALESCE(o.replay_of, o.id))"
-                + " ORDER BY o.id";
+        String sql = "SELECT e.outbox_id FROM credsync.failed_event e WHERE e.resolved_by IS NULL ORDER BY e.outbox_id";
         List<Long> ids = new ArrayList<>();
         try (PreparedStatement statement = connection.prepareStatement(sql);
                 ResultSet rows = statement.executeQuery()) {

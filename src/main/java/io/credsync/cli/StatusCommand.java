@@ -25,10 +25,11 @@ import picocli.CommandLine.TypeConversionException;
 @Command(name = "status", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = {
             "Shows the replication slot (active, held by whom, wal_status, retained WAL, confirmed lag), the"
-                    + " pending events and the age of the oldest, failed and rejected events, and when each"
+                    + " pending events and the age of the oldest, failed and rejected events that still need action"
+                    + " (not dismissed, not replayed, and no newer change of their role synced since), and when each"
                     + " managed role was last synced.",
             "Prints a WARNING, with what to do, for a missing, inactive or invalidated slot (an abandoned"
-                    + " slot keeps WAL until the disk fills), for failed or rejected events, and for events"
+                    + " slot keeps WAL until the disk fills), for failed or rejected events that need action, and for events"
                     + " pending longer than --max-pending-age."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {

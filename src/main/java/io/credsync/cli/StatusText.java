@@ -30,7 +30,7 @@ final class StatusText {
         out.println("Events");
         out.println("  pending:          " + f.pendingEvents()
                 + (f.oldestPendingAge() == null ? "" : ", the oldest for " + OutputText.duration(f.oldestPendingAge())));
-        out.println("  failed/rejected:  " + f.failedEvents());
+        out.println("  failed/rejected:  " + f.failedEvents() + " needing action");
         out.println();
         roles(out, report.roles());
         out.println();

@@ -64,10 +64,14 @@ record StatusWarning(String code, String message, List<String> advice) {
         }
         if (f.failedEvents() > 0) {
             warnings.add(new StatusWarning("failed_events", f.failedEvents() + " event"
-                    + (f.failedEvents() == 1 ? " has" : "s have") + " failed or been rejected: those password"
-                    + " changes are not in Secrets Manager",
+                    + (f.failedEvents() == 1 ? " has" : "s have") + " failed or been rejected and still need"
+                    + (f.failedEvents() == 1 ? "s" : "") + " action: no newer change of "
+                    + (f.failedEvents() == 1 ? "its role" : "their roles") + " has reached Secrets Manager since,"
+                    + " and nobody dismissed " + (f.failedEvents() == 1 ? "it" : "them"),
                     List.of("see why: credsync events --status failed --status rejected",
-                            "fix the cause, then deliver them again: credsync replay --all-failed")));
+                            "fix the cause, then deliver them again: credsync replay --all-failed",
+                            "or, if one needs nothing (its role was dropped, the change was a mistake): credsync"
+                                    + " dismiss ID --reason '...'")));
         }
         List<StatusRole> drifted = report.roles().stream()
                 .filter(r -> r.managed() && r.drift() != null && r.drift().drifted()).toList();

@@ -4,7 +4,6 @@ import io.credsync.install.ConsumerPrivileges.Privilege;
 import io.credsync.install.ConsumerPrivileges.RoleAccess;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -38,25 +37,29 @@ public final class ConsumerGrants {
 
     /**
      * @param facts the server, for how REPLICATION is given (RDS's role, or the attribute)
+     * @param kind the install, whose fresh objects may give PUBLIC a privilege already (see
+     *     {@link ConsumerPrivileges#grantedToPublicByInstall}): in a dry run they do not exist yet
      * @param role the consumer's role
-     * @param schemaExists whether credsync's schema exists now; when it does not (a dry run before
-     *     the extension is created), every privilege counts as missing
      * @throws InstallException if the role does not exist, or REPLICATION cannot be given by
      *     the current user
      */
-    public static Plan plan(Connection connection, ServerFacts facts, String role, boolean schemaExists)
+    public static Plan plan(Connection connection, ServerFacts facts, InstallKind kind, String role)
             throws SQLException, InstallException {
         Objects.requireNonNull(role, "role");
-        RoleAccess access = ConsumerPrivileges.read(connection, role, schemaExists).orElseThrow(() ->
-                new InstallException("role " + role + " does not exist: create it first (CREATE ROLE " + role
-                        + " LOGIN PASSWORD '...'), then run install --consumer-role " + role + " again"));
+        RoleAccess access = ConsumerPrivileges.read(connection, role, ConsumerPrivileges.grantedToPublicByInstall(kind))
+                .orElseThrow(() -> new InstallException("role " + role + " does not exist: create it first (CREATE ROLE "
+                        + role + " LOGIN PASSWORD '...'), then run install --consumer-role " + role + " again"));
+        return plan(facts, access);
+    }
+
+    /** The grants {@code access} calls for; pure. */
+    static Plan plan(ServerFacts facts, RoleAccess access) throws InstallException {
+        String role = access.role();
         List<InstallAction> actions = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         for (Privilege privilege : access.missing()) {
-            String grant = "GRANT " + privilege.object();
-            actions.add(InstallAction.of("grant " + privilege.object() + " TO " + role,
-                    "granted " + privilege.object() + " TO " + role,
-                    c -> execute(c, grant + " TO " + Sql.identifier(c, role))));
+            actions.add(InstallAction.sql("grant " + privilege.object() + " TO " + role,
+                    "granted " + privilege.object() + " TO " + role, grant(privilege, role)));
         }
         if (!access.canReplicate()) {
             actions.add(replication(facts, role));
@@ -68,25 +71,32 @@ public final class ConsumerGrants {
         return new Plan(actions, notes);
     }
 
+    /** The statement that grants {@code privilege} to {@code role}. */
+    static String grant(Privilege privilege, String role) {
+        return "GRANT " + privilege.object() + " TO " + Sql.identifier(role);
+    }
+
+    /** How RDS and Aurora let a role stream: they keep the attribute for themselves. */
+    static String rdsReplication(String role) {
+        return "GRANT rds_replication TO " + Sql.identifier(role);
+    }
+
+    /** How a self-managed server lets a role stream. */
+    static String replicationAttribute(String role) {
+        return "ALTER ROLE " + Sql.identifier(role) + " REPLICATION";
+    }
+
     private static InstallAction replication(ServerFacts facts, String role) throws InstallException {
         if (facts.rdsReplicationRole()) {
-            // RDS and Aurora keep the attribute for themselves; their role grants the right.
-            return InstallAction.of("grant rds_replication TO " + role, "granted rds_replication TO " + role,
-                    c -> execute(c, "GRANT rds_replication TO " + Sql.identifier(c, role)));
+            return InstallAction.sql("grant rds_replication TO " + role, "granted rds_replication TO " + role,
+                    rdsReplication(role));
         }
         if (!facts.superuser()) {
             throw new InstallException("role " + role + " needs the REPLICATION attribute to stream from the slot,"
                     + " and only a superuser can give it: run install as a superuser, or have one run"
                     + " ALTER ROLE " + role + " REPLICATION");
         }
-        return InstallAction.of("give " + role + " the REPLICATION attribute",
-                "gave " + role + " the REPLICATION attribute",
-                c -> execute(c, "ALTER ROLE " + Sql.identifier(c, role) + " REPLICATION"));
-    }
-
-    private static void execute(Connection connection, String sql) throws SQLException {
-        try (Statement statement = connection.createStatement()) {
-            statement.execute(sql);
-        }
+        return InstallAction.sql("give " + role + " the REPLICATION attribute",
+                "gave " + role + " the REPLICATION attribute", replicationAttribute(role));
     }
 }

@@ -6,6 +6,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Collections;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -17,7 +18,8 @@ import java.util.stream.Collectors;
  *
  * <p>The consumer ({@code credsync run}) reads the outbox, records outcomes in
  * {@code credsync.delivery} (INSERT ... ON CONFLICT DO NOTHING, so no UPDATE), keeps the verdicts
- * of its drift check in {@code credsync.drift_check} (one row per managed role), and streams
+ * of its drift check in {@code credsync.drift_check} (one row per managed role), counts the
+ * failures that still need action in {@code credsync.failed_event} for its metrics, and streams
  * through a logical slot, which needs the REPLICATION attribute (on RDS and Aurora, membership
  * of {@code rds_replication}). {@code doctor} and {@code status}, run with the same login, also
  * read the keys and the managed role patterns.
@@ -26,30 +28,26 @@ public final class ConsumerPrivileges {
 
     /** One privilege on one of credsync's objects. */
     public enum Privilege {
-        SCHEMA_USAGE("USAGE ON SCHEMA credsync", "has_schema_privilege(r.oid, 'credsync', 'USAGE')", true),
-        OUTBOX_SELECT("SELECT ON credsync.outbox", "has_table_privilege(r.oid, 'credsync.outbox', 'SELECT')", true),
-        DELIVERY_SELECT("SELECT ON credsync.delivery",
-                "has_table_privilege(r.oid, 'credsync.delivery', 'SELECT')", true),
-        DELIVERY_INSERT("INSERT ON credsync.delivery",
-                "has_table_privilege(r.oid, 'credsync.delivery', 'INSERT')", true),
-        // has_table_privilege with a list answers whether ANY is held: each one is asked on its own.
-        DRIFT_CHECK_WRITE("SELECT, INSERT, UPDATE, DELETE ON credsync.drift_check",
-                "has_table_privilege(r.oid, 'credsync.drift_check', 'SELECT')"
-                        + " AND has_table_privilege(r.oid, 'credsync.drift_check', 'INSERT')"
-                        + " AND has_table_privilege(r.oid, 'credsync.drift_check', 'UPDATE')"
-                        + " AND has_table_privilege(r.oid, 'credsync.drift_check', 'DELETE')", true),
-        KEY_SELECT("SELECT ON credsync.encryption_key",
-                "has_table_privilege(r.oid, 'credsync.encryption_key', 'SELECT')", false),
-        MANAGED_ROLE_SELECT("SELECT ON credsync.managed_role",
-                "has_table_privilege(r.oid, 'credsync.managed_role', 'SELECT')", false);
+        SCHEMA_USAGE("USAGE ON SCHEMA credsync", null, "USAGE", true),
+        OUTBOX_SELECT("SELECT ON credsync.outbox", "credsync.outbox", "SELECT", true),
+        DELIVERY_SELECT("SELECT ON credsync.delivery", "credsync.delivery", "SELECT", true),
+        DELIVERY_INSERT("INSERT ON credsync.delivery", "credsync.delivery", "INSERT", true),
+        DRIFT_CHECK_WRITE("SELECT, INSERT, UPDATE, DELETE ON credsync.drift_check", "credsync.drift_check",
+                "SELECT, INSERT, UPDATE, DELETE", true),
+        KEY_SELECT("SELECT ON credsync.encryption_key", "credsync.encryption_key", "SELECT", false),
+        MANAGED_ROLE_SELECT("SELECT ON credsync.managed_role", "credsync.managed_role", "SELECT", false),
+        // The failed-events gauge, status and replay --all-failed count what still needs action here.
+        FAILED_EVENT_SELECT("SELECT ON credsync.failed_event", "credsync.failed_event", "SELECT", true);
 
         private final String object;
-        private final String test;
+        private final String relation;
+        private final List<String> privileges;
         private final boolean neededToRun;
 
-        Privilege(String object, String test, boolean neededToRun) {
+        Privilege(String object, String relation, String privileges, boolean neededToRun) {
             this.object = object;
-            this.test = test;
+            this.relation = relation;
+            this.privileges = List.of(privileges.split(", "));
             this.neededToRun = neededToRun;
         }
 
@@ -62,6 +60,35 @@ public final class ConsumerPrivileges {
         public boolean neededToRun() {
             return neededToRun;
         }
+
+        /** Every privilege, in order; a new set the caller may change. */
+        public static Set<Privilege> all() {
+            return EnumSet.allOf(Privilege.class);
+        }
+
+        /**
+         * Whether role {@code r} holds it: true or false, or null while its object does not exist
+         * (the privilege functions fail on a missing one). has_table_privilege with a list answers
+         * whether ANY is held, so each one is asked on its own.
+         */
+        String test() {
+            if (relation == null) {
+                return "CASE WHEN pg_catalog.to_regnamespace('credsync') IS NOT NULL"
+                        + " THEN pg_catalog.has_schema_privilege(r.oid, 'credsync', 'USAGE') END";
+            }
+            return "CASE WHEN pg_catalog.to_regclass('" + relation + "') IS NOT NULL THEN "
+                    + privileges.stream().map(p -> "pg_catalog.has_table_privilege(r.oid, '" + relation + "', '" + p
+                            + "')").collect(Collectors.joining(" AND ")) + " END";
+        }
+    }
+
+    /**
+     * The privileges that an install of {@code kind} gives PUBLIC, which every role then holds:
+     * pg_tle runs the passcheck function as the user who changes a password, calling it by its
+     * qualified name, so the adapter gives PUBLIC USAGE on the schema.
+     */
+    public static Set<Privilege> grantedToPublicByInstall(InstallKind kind) {
+        return kind == InstallKind.PGTLE ? EnumSet.of(Privilege.SCHEMA_USAGE) : EnumSet.noneOf(Privilege.class);
     }
 
     /**
@@ -73,7 +100,7 @@ public final class ConsumerPrivileges {
      * @param replicationAttribute whether it has the REPLICATION attribute
      * @param rdsReplication whether it is a member of {@code rds_replication}
      * @param held the privileges it holds, directly, through a role it belongs to, or as
-     *     superuser; empty while credsync's schema does not exist
+     *     superuser
      */
     public record RoleAccess(String role, boolean canLogin, boolean superuser, boolean replicationAttribute,
             boolean rdsReplication, Set<Privilege> held) {
@@ -101,15 +128,15 @@ public final class ConsumerPrivileges {
     /**
      * Reads what {@code role} may do.
      *
-     * @param schemaExists whether the schema credsync exists (the privilege functions fail on a
-     *     missing one)
+     * @param assumedWhereMissing the privileges to count as held where their object does not
+     *     exist yet: what the install about to create it gives PUBLIC (a dry run plans grants
+     *     before the objects exist, and must plan exactly those the real run will make)
      * @return empty if there is no such role
      */
-    public static Optional<RoleAccess> read(Connection connection, String role, boolean schemaExists)
+    public static Optional<RoleAccess> read(Connection connection, String role, Set<Privilege> assumedWhereMissing)
             throws SQLException {
-        String privileges = schemaExists
-                ? EnumSet.allOf(Privilege.class).stream().map(p -> p.test).collect(Collectors.joining(", ", ", ", ""))
-                : "";
+        String privileges = EnumSet.allOf(Privilege.class).stream().map(Privilege::test)
+                .collect(Collectors.joining(", ", ", ", ""));
         // pg_has_role is strict: where rds_replication does not exist it yields null, read as false.
         String sql = "SELECT r.rolcanlogin, r.rolsuper, r.rolreplication,"
                 + " coalesce(pg_catalog.pg_has_role(r.oid, (SELECT g.oid FROM pg_catalog.pg_roles g"
@@ -121,29 +148,18 @@ public final class ConsumerPrivileges {
                 if (!row.next()) {
                     return Optional.empty();
                 }
+                boolean superuser = row.getBoolean(2);
                 Set<Privilege> held = EnumSet.noneOf(Privilege.class);
-                if (schemaExists) {
-                    for (Privilege p : Privilege.values()) {
-                        if (row.getBoolean(5 + p.ordinal())) {
-                            held.add(p);
-                        }
+                for (Privilege p : Privilege.values()) {
+                    boolean holds = row.getBoolean(5 + p.ordinal());
+                    boolean missingObject = row.wasNull();
+                    if (holds || superuser || (missingObject && assumedWhereMissing.contains(p))) {
+                        held.add(p);
                     }
-                } else if (row.getBoolean(2)) {
-                    held = EnumSet.allOf(Privilege.class);
                 }
-                return Optional.of(new RoleAccess(role, row.getBoolean(1), row.getBoolean(2), row.getBoolean(3),
+                return Optional.of(new RoleAccess(role, row.getBoolean(1), superuser, row.getBoolean(3),
                         row.getBoolean(4), held));
             }
-        }
-    }
-
-    /** Whether the schema credsync exists in the current database. */
-    public static boolean schemaExists(Connection connection) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement(
-                "SELECT EXISTS (SELECT FROM pg_catalog.pg_namespace WHERE nspname = 'credsync')");
-                ResultSet row = statement.executeQuery()) {
-            row.next();
-            return row.getBoolean(1);
         }
     }
 }

@@ -24,7 +24,7 @@ final class ConsumerRoleCheck implements Check {
         context.requireExtension();
         String role = context.consumerRole();
         String grant = "credsync install --consumer-role " + role + " (as a superuser)";
-        RoleAccess access = ConsumerPrivileges.read(context.connection(), role, true).orElse(null);
+        RoleAccess access = ConsumerPrivileges.read(context.connection(), role, Set.of()).orElse(null);
         if (access == null) {
             return CheckResult.fail("role " + role + " does not exist",
                     "CREATE ROLE " + role + " LOGIN PASSWORD '...', then " + grant);

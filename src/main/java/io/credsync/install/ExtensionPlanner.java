@@ -1,8 +1,6 @@
 package io.credsync.install;
 
-import java.sql.Array;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -16,7 +14,10 @@ import java.util.Objects;
  * <p>Native: the version is whatever files the server has ({@code make -C sql/native install}
  * put them there), so install creates or updates to their default version and notes when that
  * differs from this jar's. pg_tle: the jar is the source, so install defines its version with
- * {@code pgtle.install_extension} and creates that. Already at the version: nothing.
+ * {@code pgtle.install_extension} and creates that; where pg_tle defines an older release, it adds
+ * the update scripts with {@code pgtle.install_update_path} and updates with
+ * {@code ALTER EXTENSION}, which keeps the outbox and delivery records. Already at the version:
+ * nothing.
  */
 public final class ExtensionPlanner {
 
@@ -98,45 +99,65 @@ public final class ExtensionPlanner {
         }
         if (facts.pgTleVersion().isEmpty()) {
             actions.add(InstallAction.sql("create extension pg_tle", "created extension pg_tle",
-                    "CREATE EXTENSION IF NOT EXISTS pg_tle").alone());
+                    PgTleStatements.CREATE_PG_TLE).alone());
         }
-        if (!facts.tleVersions().contains(version)) {
-            if (!facts.tleVersions().isEmpty()) {
-                throw new InstallException("pg_tle defines credsync " + String.join(", ", facts.tleVersions())
-                        + " in database " + facts.database() + ", not " + version + ", and this release ships no"
-                        + " update script from it."
-                        + (installed == null ? " As credsync is not created here, remove the old definition with"
-                                + " SELECT pgtle.uninstall_extension('credsync') and install again." : ""));
-            }
-            actions.add(InstallAction.of("define credsync " + version + " in pg_tle (pgtle.install_extension, "
+        List<String> defined = facts.tleVersions();
+        if (defined.isEmpty()) {
+            actions.add(InstallAction.sql("define credsync " + version + " in pg_tle (pgtle.install_extension, "
                             + script.pgTleScript().length() + " characters of credsync.sql and adapter.sql)",
                     "defined credsync " + version + " in pg_tle (pgtle.install_extension)",
-                    c -> {
-                        try (PreparedStatement s = c.prepareStatement(
-                                "SELECT pgtle.install_extension(?, ?, ?, ?, ?)")) {
-                            Array requires = c.createArrayOf("text", SchemaScript.REQUIRES.toArray());
-                            s.setString(1, SchemaScript.EXTENSION);
-                            s.setString(2, version);
-                            s.setString(3, SchemaScript.DESCRIPTION);
-                            // A bind parameter: no dollar quoting needed, whatever the script holds.
-                            s.setString(4, script.pgTleScript());
-                            s.setArray(5, requires);
-                            s.execute();
-                        }
-                    }));
+                    PgTleStatements.installExtension(script)));
+        } else if (!defined.contains(version)) {
+            actions.addAll(updatePaths(facts, script, defined.get(defined.size() - 1)));
         }
         if (installed == null) {
-            actions.add(InstallAction.of("create extension credsync " + version + " (pg_tle) with pgcrypto",
+            actions.add(InstallAction.sql("create extension credsync " + version + " (pg_tle) with pgcrypto",
                     "created extension credsync " + version + " (pg_tle) with pgcrypto",
-                    c -> run(c, "CREATE EXTENSION IF NOT EXISTS credsync VERSION " + Sql.literal(c, version)
-                            + " CASCADE")));
+                    PgTleStatements.createExtension(version)));
         } else if (!installed.equals(version)) {
-            // Only reached when pg_tle already defines this version, with an update path someone installed.
-            actions.add(InstallAction.of("update extension credsync from " + installed + " to " + version,
+            // ALTER EXTENSION keeps every object and row: the outbox and the delivery records stay.
+            actions.add(InstallAction.sql("update extension credsync from " + installed + " to " + version,
                     "updated extension credsync from " + installed + " to " + version,
-                    c -> run(c, "ALTER EXTENSION credsync UPDATE TO " + Sql.literal(c, version))));
+                    PgTleStatements.updateExtension(version)));
         }
         return new Plan(actions, "credsync " + version + " (pg_tle) in database " + facts.database(), notes);
+    }
+
+    /**
+     * Teaches pg_tle the way from {@code newest}, the newest version it defines, to this jar's:
+     * one update script per release in between, then this version as the default, which a plain
+     * {@code CREATE EXTENSION credsync} installs.
+     */
+    private static List<InstallAction> updatePaths(ServerFacts facts, SchemaScript script, String newest)
+            throws InstallException {
+        String version = SchemaScript.VERSION;
+        if (ExtensionVersions.isNewer(newest, version)) {
+            throw new InstallException("pg_tle defines credsync " + newest + " in database " + facts.database()
+                    + ", newer than this credsync (" + version + "): use the credsync release that matches it");
+        }
+        List<List<String>> steps;
+        try {
+            steps = SchemaScript.updateSteps(newest);
+        } catch (InstallException e) {
+            throw new InstallException("pg_tle defines credsync " + String.join(", ", facts.tleVersions())
+                    + " in database " + facts.database() + ", not " + version + ", and " + e.getMessage() + "."
+                    + (facts.installedVersion().isEmpty() ? " As credsync is not created here, remove the old"
+                            + " definition with SELECT pgtle.uninstall_extension('credsync') and install again." : ""),
+                    e);
+        }
+        List<InstallAction> actions = new ArrayList<>();
+        for (List<String> step : steps) {
+            String from = step.get(0);
+            String to = step.get(1);
+            actions.add(InstallAction.sql("add the update from credsync " + from + " to " + to + " to pg_tle"
+                            + " (pgtle.install_update_path)",
+                    "added the update from credsync " + from + " to " + to + " to pg_tle (pgtle.install_update_path)",
+                    PgTleStatements.installUpdatePath(script, from, to)));
+        }
+        actions.add(InstallAction.sql("make credsync " + version + " pg_tle's default version (pgtle.set_default_version)",
+                "made credsync " + version + " pg_tle's default version (pgtle.set_default_version)",
+                PgTleStatements.setDefaultVersion(version)));
+        return actions;
     }
 
     private static void run(Connection connection, String sql) throws SQLException {

@@ -39,7 +39,7 @@ public final class Installer {
         }
     }
 
-    private static final String LOCK = "SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('credsync install'))";
+    private static final String LOCK = PgTleStatements.LOCK;
 
     private final SchemaScript script;
     private final List<String> committedAlone = new ArrayList<>();
@@ -109,8 +109,7 @@ public final class Installer {
         if (options.consumerRole().isPresent()) {
             // Planned once before anything runs, only to fail early (no such role, no right to give
             // REPLICATION) rather than after pg_tle was committed on its own.
-            ConsumerGrants.plan(connection, facts, options.consumerRole().get(),
-                    ConsumerPrivileges.schemaExists(connection));
+            ConsumerGrants.plan(connection, facts, kind, options.consumerRole().get());
         }
         int changes = apply(connection, extension.actions(), options.dryRun(), lines, out);
         if (extension.actions().isEmpty()) {
@@ -119,9 +118,10 @@ public final class Installer {
         if (options.consumerRole().isPresent()) {
             String role = options.consumerRole().get();
             // Planned after the extension's actions ran, so that the privileges are read off the
-            // schema they created; in a dry run that schema may not exist yet.
-            ConsumerGrants.Plan grants = ConsumerGrants.plan(connection, facts, role,
-                    ConsumerPrivileges.schemaExists(connection));
+            // objects they created; in a dry run those may not exist yet, and what their install
+            // would give PUBLIC counts as held, so that the plan lists exactly the grants a real
+            // run makes.
+            ConsumerGrants.Plan grants = ConsumerGrants.plan(connection, facts, kind, role);
             notes.addAll(grants.notes());
             int granted = apply(connection, grants.actions(), options.dryRun(), lines, out);
             if (granted == 0) {

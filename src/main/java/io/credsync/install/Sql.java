@@ -14,9 +14,15 @@ final class Sql {
     private Sql() {
     }
 
-    /** {@code name} as a quoted identifier, whatever it holds. */
-    static String identifier(Connection connection, String name) throws SQLException {
-        return connection.unwrap(PGConnection.class).escapeIdentifier(name);
+    /**
+     * {@code name} as a quoted identifier, as PgJDBC's {@code escapeIdentifier} writes it (the
+     * printed pg_tle script and build-installer write it so too).
+     */
+    static String identifier(String name) {
+        if (name.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("an identifier cannot hold a zero byte");
+        }
+        return "\"" + name.replace("\"", "\"\"") + "\"";
     }
 
     /** {@code value} as a quoted string literal. */

@@ -1,7 +1,6 @@
 package io.credsync.metrics;
 
 import io.credsync.config.DatabaseConnector;
-import io.credsync.delivery.DeliveryStatus;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -262,10 +261,6 @@ public final class DatabaseGauges implements AutoCloseable {
     }
 
     static String query(boolean hasWalStatus) {
-        // Status values from the enum are constants, inlined so that the partial index on
-        // failed and rejected rows applies.
-        String failedStatuses = "'" + DeliveryStatus.FAILED.sqlValue() + "', '" + DeliveryStatus.REJECTED.sqlValue()
-                + "'";
         return "SELECT s.slot_name IS NOT NULL, COALESCE(s.active, false), s.active_pid, "
                 + (hasWalStatus ? "s.wal_status" : "NULL::text") + ","
                 + " pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_current_wal_lsn(), s.restart_lsn)::bigint,"
@@ -277,8 +272,10 @@ public final class DatabaseGauges implements AutoCloseable {
                 + " f.failed"
                 + " FROM (SELECT count(*) AS pending, min(o.created_at) AS oldest FROM credsync.outbox o"
                 + " WHERE NOT EXISTS (SELECT FROM credsync.delivery d WHERE d.outbox_id = o.id)) p"
-                + " CROSS JOIN (SELECT count(*) AS failed FROM credsync.delivery d"
-                + " WHERE d.status IN (" + failedStatuses + ")) f"
+                // Only what still needs action: the view leaves out dismissed events, and those whose
+                // role has synced this change or a newer one since, or that were replayed.
+                + " CROSS JOIN (SELECT count(*) AS failed FROM credsync.failed_event e"
+                + " WHERE e.resolved_by IS NULL) f"
                 + " LEFT JOIN pg_catalog.pg_replication_slots s ON s.slot_name = ?";
     }
 
@@ -345,7 +342,8 @@ public final class DatabaseGauges implements AutoCloseable {
         gauge("credsync.oldest.pending.event.age", SECONDS,
                 "Age of the oldest outbox row without a delivery row; 0 when there is none",
                 s -> s.oldestPendingAge() == null ? 0 : s.oldestPendingAge().toNanos() / 1e9);
-        gauge("credsync.failed.events", null, "Delivery rows with status failed or rejected",
+        gauge("credsync.failed.events", null, "Failed or rejected events that still need action: not dismissed,"
+                + " not replayed, and no newer change of the role synced since",
                 DatabaseSnapshot::failedEvents);
         register(Gauge.builder("credsync.gauges.last.success.timestamp", last,
                 r -> r.get() == null ? 0 : r.get().polledAt().toEpochMilli() / 1e3)

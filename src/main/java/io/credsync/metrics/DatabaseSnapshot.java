@@ -23,7 +23,8 @@ import java.util.Objects;
  * @param replicationLagBytes WAL not yet confirmed: {@code pg_current_wal_lsn() - confirmed_flush_lsn}
  * @param pendingEvents outbox rows without a delivery row
  * @param oldestPendingAge how long ago the oldest pending row was created
- * @param failedEvents delivery rows with status failed or rejected
+ * @param failedEvents failed or rejected events that still need action
+ *     ({@code credsync.failed_event} without {@code resolved_by})
  * @param polledAt when the poll succeeded, by the consumer's clock
  */
 public record DatabaseSnapshot(

@@ -2,6 +2,7 @@ package io.credsync.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.credsync.install.SchemaScript;
 import io.credsync.testing.ClusterOptions;
 import io.credsync.testing.LocalKms;
 import io.credsync.testing.MotoServer;
@@ -60,7 +61,8 @@ class DoctorCommandIT {
                     .contains("ok    wal_level: logical")
                     .anyMatch(line -> line.startsWith("ok    passcheck hook: credsync_passcheck loaded"))
                     .contains("ok    credsync_passcheck.enabled: on", "ok    credsync_passcheck.require: on")
-                    .anyMatch(line -> line.startsWith("ok    credsync extension: 0.1.0 (native extension)"))
+                    .anyMatch(line -> line.startsWith("ok    credsync extension: " + SchemaScript.VERSION + " (native"
+                            + " extension)"))
                     .contains("ok    publication: credsync_outbox publishes inserts into credsync.outbox")
                     .contains("WARN  replication slot: " + fixture.slot() + " does not exist yet")
                     .anyMatch(line -> line.startsWith("ok    consumer role: " + consumer + " can log in, stream"))

@@ -105,8 +105,9 @@ class InstallCommandIT {
                 + "granted SELECT, INSERT, UPDATE, DELETE ON credsync.drift_check TO " + consumer + "\n"
                 + "granted SELECT ON credsync.encryption_key TO " + consumer + "\n"
                 + "granted SELECT ON credsync.managed_role TO " + consumer + "\n"
+                + "granted SELECT ON credsync.failed_event TO " + consumer + "\n"
                 + "gave " + consumer + " the REPLICATION attribute\n"
-                + "done: 8 changes committed\n");
+                + "done: 9 changes committed\n");
 
         try (Connection c = cluster.connect(database, consumer, "consumer-password")) {
             long outboxId;
@@ -151,12 +152,31 @@ class InstallCommandIT {
         assertThat(run.out()).startsWith("would create extension credsync " + V + " (native) with pgcrypto\n"
                         + "would grant USAGE ON SCHEMA credsync TO " + consumer + "\n")
                 .contains("would give " + consumer + " the REPLICATION attribute\n")
-                .endsWith("dry run: 9 changes planned, none made\n");
+                .endsWith("dry run: 10 changes planned, none made\n");
         try (Connection c = cluster.connectAsSuperuser(database)) {
             assertThat(count(c, "SELECT count(*) FROM pg_extension WHERE extname = 'credsync'")).isZero();
             assertThat(count(c, "SELECT count(*) FROM pg_roles WHERE rolname = '" + consumer + "' AND rolreplication"))
                     .isZero();
         }
+    }
+
+    @Test
+    void aDryRunCountsExactlyTheChangesTheRunThenMakes() throws Exception {
+        String consumer = RoleStatements.uniqueName("consumer");
+        try (Connection c = cluster.connectAsSuperuser("postgres")) {
+            RoleStatements.createRoleWithoutPassword(c, consumer);
+        }
+
+        CommandRun dryRun = install("--dry-run", "--consumer-role", consumer);
+        CommandRun run = install("--consumer-role", consumer);
+
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        long planned = dryRun.out().lines().filter(line -> line.startsWith("would ")).count();
+        long made = run.out().lines().filter(line -> line.startsWith("created ") || line.startsWith("granted ")
+                || line.startsWith("gave ")).count();
+        assertThat(planned).as(dryRun + "\n" + run).isEqualTo(made);
+        assertThat(dryRun.out()).endsWith("dry run: " + made + " changes planned, none made\n");
+        assertThat(run.out()).endsWith("done: " + made + " changes committed\n");
     }
 
     @Test

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.credsync.install.RecordingConnection.Sent;
-import java.sql.Array;
 import java.sql.SQLException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -82,14 +81,47 @@ class ExtensionPlannerTest {
                         + SCRIPT.pgTleScript().length() + " characters of credsync.sql and adapter.sql)",
                 "would create extension credsync " + V + " (pg_tle) with pgcrypto");
         assertThat(plan.actions()).extracting(InstallAction::commitAlone).containsExactly(true, false, false);
-        List<Sent> sent = send(plan);
-        assertThat(sent).extracting(Sent::sql).containsExactly(
+        assertThat(send(plan)).extracting(Sent::sql).containsExactly(
                 "CREATE EXTENSION IF NOT EXISTS pg_tle",
-                "SELECT pgtle.install_extension(?, ?, ?, ?, ?)",
+                PgTleStatements.installExtension(SCRIPT),
                 "CREATE EXTENSION IF NOT EXISTS credsync VERSION '" + V + "' CASCADE");
-        List<Object> install = sent.get(1).parameters();
-        assertThat(install.subList(0, 4)).containsExactly("credsync", V, SchemaScript.DESCRIPTION, SCRIPT.pgTleScript());
-        assertThat((Object[]) ((Array) install.get(4)).getArray()).containsExactly("pgcrypto");
+        assertThat(PgTleStatements.installExtension(SCRIPT)).contains("\n" + SCRIPT.pgTleScript() + "\n",
+                "ARRAY['pgcrypto']");
+    }
+
+    @Test
+    void pgTleWithAnEarlierReleaseInstalledAddsTheUpdatePathAndUpdatesKeepingTheData() throws Exception {
+        ExtensionPlanner.Plan plan = plan(TestFacts.server().pgTleCreated("0.1.0").installed("0.1.0"),
+                InstallKind.PGTLE);
+
+        assertThat(planned(plan)).containsExactly(
+                "would add the update from credsync 0.1.0 to " + V + " to pg_tle (pgtle.install_update_path)",
+                "would make credsync " + V + " pg_tle's default version (pgtle.set_default_version)",
+                "would update extension credsync from 0.1.0 to " + V);
+        assertThat(send(plan)).extracting(Sent::sql).containsExactly(
+                PgTleStatements.installUpdatePath(SCRIPT, "0.1.0", V),
+                "SELECT pgtle.set_default_version('credsync', '" + V + "')",
+                "ALTER EXTENSION credsync UPDATE TO '" + V + "'");
+        assertThat(plan.state()).isEqualTo("credsync " + V + " (pg_tle) in database app");
+    }
+
+    @Test
+    void pgTleThatAlreadyHasTheUpdatePathOnlyUpdates() throws Exception {
+        ExtensionPlanner.Plan plan = plan(TestFacts.server().pgTleCreated("0.1.0", V).installed("0.1.0"),
+                InstallKind.PGTLE);
+
+        assertThat(planned(plan)).containsExactly("would update extension credsync from 0.1.0 to " + V);
+    }
+
+    @Test
+    void pgTleDefiningAnEarlierReleaseWithoutCredsyncCreatedAddsTheUpdatePathAndCreatesThisVersion()
+            throws Exception {
+        ExtensionPlanner.Plan plan = plan(TestFacts.server().pgTleCreated("0.1.0"), InstallKind.PGTLE);
+
+        assertThat(send(plan)).extracting(Sent::sql).containsExactly(
+                PgTleStatements.installUpdatePath(SCRIPT, "0.1.0", V),
+                "SELECT pgtle.set_default_version('credsync', '" + V + "')",
+                "CREATE EXTENSION IF NOT EXISTS credsync VERSION '" + V + "' CASCADE");
     }
 
     @Test
@@ -108,10 +140,11 @@ class ExtensionPlannerTest {
     }
 
     @Test
-    void pgTleDefiningAnotherVersionOnlyIsRefusedWithWhatToDo() {
+    void pgTleDefiningAVersionThatIsNoReleaseIsRefusedWithWhatToDo() {
         assertThatThrownBy(() -> plan(TestFacts.server().pgTleCreated("0.0.9"), InstallKind.PGTLE))
                 .isInstanceOf(InstallException.class)
                 .hasMessageContaining("pg_tle defines credsync 0.0.9")
+                .hasMessageContaining("not a release this credsync")
                 .hasMessageContaining("SELECT pgtle.uninstall_extension('credsync')");
     }
 

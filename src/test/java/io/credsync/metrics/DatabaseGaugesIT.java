@@ -12,6 +12,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
@@ -108,6 +109,44 @@ class DatabaseGaugesIT {
     }
 
     @Test
+    void aFailureStopsCountingOnceItsRoleSyncsANewerChangeOrItIsDismissedButNotForAnOlderSync() throws SQLException {
+        long olderSynced = insertOutboxRow("alice");
+        long rejected = insertOutboxRow("alice");
+        long failed = insertOutboxRow("bob");
+        record(olderSynced, "synced");
+        record(rejected, "rejected");
+        record(failed, "failed");
+        gauges = new DatabaseGauges(connector, slot, registry);
+
+        assertThat(gauges.poll()).isTrue();
+        assertThat(gauges.snapshot().orElseThrow().failedEvents()).as("an older synced change resolves nothing")
+                .isEqualTo(2);
+
+        long replay = replayOf(rejected);
+        assertThat(gauges.poll()).isTrue();
+        assertThat(gauges.snapshot().orElseThrow().failedEvents()).as("a replayed change waits for its replay")
+                .isEqualTo(1);
+        record(replay, "rejected");
+        assertThat(gauges.poll()).isTrue();
+        assertThat(gauges.snapshot().orElseThrow().failedEvents()).as("its replay failed in turn: counted once")
+                .isEqualTo(2);
+
+        record(insertOutboxRow("alice"), "synced");
+        assertThat(gauges.poll()).isTrue();
+        assertThat(gauges.snapshot().orElseThrow().failedEvents()).as("alice has synced a newer change since")
+                .isEqualTo(1);
+
+        try (Connection c = database.connectAsSuperuser();
+                PreparedStatement dismiss = c.prepareStatement("SELECT credsync.dismiss(?, 'role bob was dropped')")) {
+            dismiss.setLong(1, failed);
+            dismiss.execute();
+        }
+        assertThat(gauges.poll()).isTrue();
+        assertThat(gauges.snapshot().orElseThrow().failedEvents()).as("bob's failure was dismissed").isZero();
+        assertThat(new Scrape(registry.scrape()).value("credsync_failed_events")).hasValue(0.0);
+    }
+
+    @Test
     void aMissingSlotReadsAsMissingWithUnknownLag() {
         gauges = new DatabaseGauges(connector, slot + "_missing", registry);
 
@@ -183,6 +222,39 @@ class DatabaseGaugesIT {
         try (Connection c = database.connectAsSuperuser(); Statement statement = c.createStatement()) {
             statement.execute("INSERT INTO credsync.outbox (event_id, role_name, kid, envelope)"
                     + " VALUES (gen_random_uuid(), 'r', '" + KID + "', 'x.y.z.w.v')");
+        }
+    }
+
+    private long insertOutboxRow(String role) throws SQLException {
+        try (Connection c = database.connectAsSuperuser();
+                PreparedStatement insert = c.prepareStatement("INSERT INTO credsync.outbox (event_id, role_name, kid,"
+                        + " envelope) VALUES (gen_random_uuid(), ?, '" + KID + "', 'x.y.z.w.v') RETURNING id")) {
+            insert.setString(1, role);
+            try (ResultSet row = insert.executeQuery()) {
+                row.next();
+                return row.getLong(1);
+            }
+        }
+    }
+
+    private long replayOf(long id) throws SQLException {
+        try (Connection c = database.connectAsSuperuser();
+                PreparedStatement replay = c.prepareStatement("SELECT credsync.replay(?)")) {
+            replay.setLong(1, id);
+            try (ResultSet row = replay.executeQuery()) {
+                row.next();
+                return row.getLong(1);
+            }
+        }
+    }
+
+    private void record(long outboxId, String status) throws SQLException {
+        try (Connection c = database.connectAsSuperuser();
+                PreparedStatement insert = c.prepareStatement("INSERT INTO credsync.delivery (outbox_id, event_id,"
+                        + " role_name, status) SELECT id, event_id, role_name, ? FROM credsync.outbox WHERE id = ?")) {
+            insert.setString(1, status);
+            insert.setLong(2, outboxId);
+            assertThat(insert.executeUpdate()).isEqualTo(1);
         }
     }
 

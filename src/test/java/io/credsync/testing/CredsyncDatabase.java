@@ -123,7 +123,8 @@ public final class CredsyncDatabase {
         if (InstallMode.current() == InstallMode.NATIVE) {
             cluster.psql(name, "CREATE EXTENSION credsync CASCADE;");
         } else {
-            cluster.psql(name, "CREATE EXTENSION IF NOT EXISTS pg_tle;\n" + pgTleInstaller());
+            // build-installer's script creates pg_tle itself, as install does.
+            cluster.psql(name, pgTleInstaller());
         }
     }
 

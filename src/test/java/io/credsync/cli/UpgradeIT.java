@@ -190,7 +190,7 @@ class UpgradeIT {
     private String standInPgTleDatabase(String prefix) throws IOException, SQLException {
         String database = prefix + "_" + ProcessHandle.current().pid() + "_" + COUNTER.incrementAndGet();
         cluster.createDatabase(database);
-        cluster.psql(database, "CREATE EXTENSION pgcrypto;\n" + resource("/upgrade/pgtle-stand-in.sql"));
+        cluster.psql(database, "CREATE EXTENSION pgcrypto;\n" + resource("/pgtle-stand-in.sql"));
         return database;
     }
 

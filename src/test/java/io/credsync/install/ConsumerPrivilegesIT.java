@@ -27,7 +27,7 @@ class ConsumerPrivilegesIT {
         PostgresCluster cluster = PostgresCluster.shared();
         String database = "privileges_" + ProcessHandle.current().pid() + "_" + ++counter;
         cluster.createDatabase(database);
-        cluster.psql(database, "CREATE EXTENSION pgcrypto;\n" + resource("/upgrade/pgtle-stand-in.sql"));
+        cluster.psql(database, "CREATE EXTENSION pgcrypto;\n" + resource("/pgtle-stand-in.sql"));
         String role = RoleStatements.uniqueName("consumer");
         try (Connection c = cluster.connectAsSuperuser(database)) {
             RoleStatements.createRoleWithoutPassword(c, role);

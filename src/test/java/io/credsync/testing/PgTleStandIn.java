@@ -1,6 +1,7 @@
 package io.credsync.testing;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -8,22 +9,14 @@ import java.nio.file.Path;
 
 /**
  * Installs {@code sql/pgtle/adapter.sql} into a test database that has credsync as the native
- * extension and no pg_tle, against a stand-in {@code pgtle} schema: pg_tle's
- * {@code password_types} type, as pg_tle 1.0.0's script defines it, and a
- * {@code register_feature} that registers nothing. So the adapter's own SQL, which decides who
+ * extension and no pg_tle, against the stand-in {@code pgtle} schema of the test resource
+ * {@code pgtle-stand-in.sql} (pg_tle's {@code password_types} type and feature registration,
+ * with pg_tle's names and signatures), which {@code UpgradeIT} uses too. So the adapter's own SQL, which decides who
  * may record a change, runs here although pg_tle cannot be installed; the tests call it as
  * pg_tle would, as the user changing a password. Test databases only: a real pgtle schema
  * belongs to pg_tle. In a pg_tle test run the real pg_tle and adapter serve instead.
  */
 public final class PgTleStandIn {
-
-    private static final String STAND_IN = """
-            CREATE SCHEMA pgtle;
-            CREATE TYPE pgtle.password_types AS ENUM
-                ('PASSWORD_TYPE_PLAINTEXT', 'PASSWORD_TYPE_MD5', 'PASSWORD_TYPE_SCRAM_SHA_256');
-            CREATE FUNCTION pgtle.register_feature(proc regproc, feature text) RETURNS void
-                LANGUAGE sql AS 'SELECT';
-            """;
 
     private PgTleStandIn() {
     }
@@ -36,11 +29,15 @@ public final class PgTleStandIn {
         if (CredsyncDatabase.InstallMode.current() == CredsyncDatabase.InstallMode.PGTLE) {
             return;
         }
-        try {
+        try (InputStream standIn = PgTleStandIn.class.getResourceAsStream("/pgtle-stand-in.sql")) {
+            if (standIn == null) {
+                throw new IllegalStateException("the test resource pgtle-stand-in.sql is missing");
+            }
             String adapter = Files.readString(Path.of("sql", "pgtle", "adapter.sql"), StandardCharsets.UTF_8);
-            database.postgres().psql(database.name(), STAND_IN + adapter);
+            database.postgres().psql(database.name(),
+                    new String(standIn.readAllBytes(), StandardCharsets.UTF_8) + adapter);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read sql/pgtle/adapter.sql", e);
+            throw new UncheckedIOException("cannot read the pg_tle stand-in or sql/pgtle/adapter.sql", e);
         }
     }
 }

@@ -26,6 +26,7 @@ public final class DoctorChecks {
                 new PgTleDbNameCheck(),
                 new PgTleFeatureCheck(),
                 new ExtensionCheck(),
+                new ClusterCoverageCheck(),
                 new PublicationCheck(),
                 new SlotCheck(),
                 new ConsumerRoleCheck(),

@@ -90,6 +90,8 @@ public final class SyncFixture implements AutoCloseable {
                 "  host: 127.0.0.1",
                 "  port: " + cluster.port(),
                 "  name: " + database.name(),
+                // The test cluster is shared by many tests' installations: each covers its own database.
+                "  databases: [" + database.name() + "]",
                 "  user: " + cluster.superuser(),
                 "  password_env: CREDSYNC_TEST_DB_PASSWORD",
                 "  ssl_mode: disable",

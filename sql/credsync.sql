@@ -647,6 +647,15 @@ BEGIN
                   DETAIL = 'With pgtle.passcheck_db_name set, the check runs in a separate transaction that commits even if the ALTER ROLE rolls back.',
                   HINT = 'Set pgtle.passcheck_db_name to an empty string (its default) and install credsync in every database where passwords change.';
     END IF;
+    -- The consumer streams no template database: a session there, its own included, would make
+    -- CREATE DATABASE fail to copy it.
+    IF (SELECT d.datistemplate FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database()) THEN
+        RAISE EXCEPTION 'credsync cannot record the password of role "%" in template database "%"',
+                        role_name, pg_catalog.current_database()
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = 'credsync does not stream from template databases, so a change made there would never reach the secret.',
+                  HINT = 'Change the password from another database.';
+    END IF;
     IF password IS NULL OR password_type IS DISTINCT FROM 'PASSWORD_TYPE_PLAINTEXT' THEN
         RAISE EXCEPTION 'credsync cannot sync a password for role "%" that was hashed by the client', role_name
             USING ERRCODE = 'invalid_parameter_value',

@@ -4,7 +4,7 @@
 -- New: credsync.publish_patterns and credsync.cluster_patterns (the managed patterns'
 -- cluster-wide copy that credsync_passcheck reads in a database without credsync), manage and
 -- unmanage keeping that copy in step, is_managed reading it too, and the view
--- credsync.role_status.
+-- credsync.role_status; capture refuses a managed role's change made from a template database.
 
 -- The cluster-wide copy of the managed patterns, for credsync_passcheck: in a database without
 -- credsync (one made from template0, or before install) it refuses a managed role's change and
@@ -147,6 +147,76 @@ SELECT r.role_name,
 REVOKE ALL ON credsync.role_status FROM PUBLIC;
 COMMENT ON VIEW credsync.role_status IS
     'Per role: the last captured, last synced, pending and failed events of this database''s outbox, and the last drift check';
+
+-- capture: refuses a managed role's change made from a template database, which no slot streams.
+CREATE OR REPLACE FUNCTION credsync.capture(role_name text, password text, password_type text,
+                                 valid_until timestamptz, valid_null boolean) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    -- The payload's timestamps are written in UTC whatever the session's time zone.
+    SET TimeZone = 'UTC'
+AS $$
+DECLARE
+    active_key  credsync.encryption_key;
+    event       uuid;
+BEGIN
+    IF role_name IS NULL OR NOT credsync.is_managed(role_name) THEN
+        RETURN;
+    END IF;
+
+    -- From here on the role is managed: refuse rather than record something wrong.
+    -- No message below may contain the password.
+    IF (SELECT a.backend_type FROM pg_catalog.pg_stat_get_activity(pg_catalog.pg_backend_pid()) a)
+       = 'pg_tle_passcheck worker' THEN
+        RAISE EXCEPTION 'credsync cannot record the password of role "%" from pg_tle''s background worker', role_name
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = 'With pgtle.passcheck_db_name set, the check runs in a separate transaction that commits even if the ALTER ROLE rolls back.',
+                  HINT = 'Set pgtle.passcheck_db_name to an empty string (its default) and install credsync in every database where passwords change.';
+    END IF;
+    -- The consumer streams no template database: a session there, its own included, would make
+    -- CREATE DATABASE fail to copy it.
+    IF (SELECT d.datistemplate FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database()) THEN
+        RAISE EXCEPTION 'credsync cannot record the password of role "%" in template database "%"',
+                        role_name, pg_catalog.current_database()
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = 'credsync does not stream from template databases, so a change made there would never reach the secret.',
+                  HINT = 'Change the password from another database.';
+    END IF;
+    IF password IS NULL OR password_type IS DISTINCT FROM 'PASSWORD_TYPE_PLAINTEXT' THEN
+        RAISE EXCEPTION 'credsync cannot sync a password for role "%" that was hashed by the client', role_name
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'Role "' || role_name || '" is managed by credsync, which needs the password itself to update its secret.',
+                  HINT = 'Set the password as plaintext over an encrypted connection, e.g. ALTER ROLE ... PASSWORD ''...'', rather than psql''s \password or a pre-hashed md5/SCRAM value; or rotate it with credsync.';
+    END IF;
+    IF pg_catalog.octet_length(password) >= 255 THEN
+        RAISE EXCEPTION 'credsync cannot sync a password of 255 bytes or more for role "%"', role_name
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'pg_tle passes at most 255 bytes of a password to its hook, so credsync could not tell a longer password from a cut one.',
+                  HINT = 'Choose a password shorter than 255 bytes.';
+    END IF;
+
+    SELECT * INTO active_key FROM credsync.encryption_key k WHERE k.active;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'credsync has no active encryption key, so the password of role "%" cannot be recorded', role_name
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Add the KMS key''s public key with `credsync keys add --kms-key <key>` or SELECT credsync.add_key(kid, pem).';
+    END IF;
+
+    event := pg_catalog.gen_random_uuid();
+    INSERT INTO credsync.outbox (event_id, role_name, kid, envelope)
+    VALUES (event, role_name, active_key.kid,
+            credsync.jwe_seal(
+                pg_catalog.convert_to(pg_catalog.jsonb_build_object(
+                    'v', 1,
+                    'event_id', event,
+                    'role', role_name,
+                    'password', password,
+                    'valid_until', CASE WHEN valid_null THEN NULL ELSE valid_until END,
+                    'database', pg_catalog.current_database(),
+                    'captured_at', pg_catalog.clock_timestamp())::text, 'UTF8'),
+                active_key));
+END
+$$;
 
 REVOKE ALL ON FUNCTION credsync.publish_patterns(text[], text[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION credsync.cluster_patterns() FROM PUBLIC;

@@ -30,7 +30,62 @@ public final class ClusterDatabases {
         }
     }
 
+    /**
+     * A database the consumer streams from.
+     *
+     * @param name its name
+     * @param oid its OID, which names its slot: unlike a name, always a valid part of a slot name
+     */
+    public record Streamed(String name, long oid) {
+        public Streamed {
+            Objects.requireNonNull(name, "name");
+        }
+
+        /**
+         * Its slot's name: slot names are cluster-wide, so each database's differs, and an OID,
+         * unlike a database name, always fits one. (The home database's slot is {@code base}.)
+         */
+        public String slotName(String base) {
+            return base + "_" + oid;
+        }
+
+        /** Whether the credsync extension is installed there. */
+        public static boolean hasCredsync(Connection connection) throws SQLException {
+            try (PreparedStatement statement = connection.prepareStatement(
+                    "SELECT EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname = 'credsync')");
+                    ResultSet row = statement.executeQuery()) {
+                row.next();
+                return row.getBoolean(1);
+            }
+        }
+    }
+
     private ClusterDatabases() {
+    }
+
+    /**
+     * The databases besides {@code home} that the consumer streams from: those {@code scope} covers
+     * that accept connections, may be connected to and are not templates, by name. Not templates:
+     * a session on template1, a replication connection included, makes CREATE DATABASE fail, and
+     * capture refuses a managed role's change made there instead.
+     */
+    public static List<Streamed> streamedOthers(Connection connection, DatabaseScope scope, String home)
+            throws SQLException {
+        List<Streamed> databases = new ArrayList<>();
+        try (PreparedStatement statement = connection.prepareStatement(
+                "SELECT d.datname, d.oid::bigint FROM pg_catalog.pg_database d"
+                        + " WHERE d.datallowconn AND NOT d.datistemplate AND d.datname <> ?"
+                        + " AND pg_catalog.has_database_privilege(d.oid, 'CONNECT') ORDER BY d.datname")) {
+            statement.setString(1, home);
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    if (scope.covers(rows.getString(1))) {
+                        databases.add(new Streamed(rows.getString(1), rows.getLong(2)));
+                    }
+                }
+            }
+        }
+        return databases;
     }
 
     /** Every database that accepts connections, split by whether this connection's user may connect. */

@@ -283,7 +283,15 @@ public final class ConsumerService implements AutoCloseable {
             closing = true;
         }
         if (discovery != null) {
+            // Waited for: a round in progress could otherwise start a stream after the others stopped.
             discovery.shutdownNow();
+            try {
+                if (!discovery.awaitTermination(JOIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                    log.warn("the discovery thread did not stop within {} ms", JOIN_TIMEOUT.toMillis());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         streams.forEach(DatabaseStream::stopDelivery);
         streams.forEach(stream -> stream.joinDelivery(DELIVERY_GRACE, JOIN_TIMEOUT));

@@ -79,7 +79,7 @@ final class ClusterCoverageCheck implements Check {
     }
 
     /** What is missing in a database for credsync's hook to record a change there; empty if nothing. */
-    private static Optional<String> gap(Connection connection, InstallKind kind) throws SQLException {
+    static Optional<String> gap(Connection connection, InstallKind kind) throws SQLException {
         boolean credsync = exists(connection, "SELECT FROM pg_catalog.pg_extension WHERE extname = 'credsync'");
         if (kind == InstallKind.NATIVE) {
             return credsync ? Optional.empty() : Optional.of("no credsync");

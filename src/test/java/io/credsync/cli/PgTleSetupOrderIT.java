@@ -70,4 +70,33 @@ class PgTleSetupOrderIT {
             assertThat(login.isValid(5)).as("template1 gave the new database pg_tle and credsync's hook").isTrue();
         }
     }
+
+    @Test
+    void doctorNamesADatabaseWithPgTleButNotCredsyncAlsoWhenPasscheckDbNamePointsThere() throws Exception {
+        assumeThat(InstallMode.current()).as("a server with pg_tle").isEqualTo(InstallMode.PGTLE);
+        cluster = PostgresCluster.start(ClusterOptions.defaults().withPreloadLibraries("pg_tle")
+                .withSetting("pgtle.enable_password_check", "require"));
+        Path config = InstallCliSupport.wholeClusterConfig(dir, cluster, "postgres");
+        assertThat(CommandRun.of(new InstallCommand(), "--config", config.toString()).exitCode()).isZero();
+        try (Connection postgres = cluster.connectAsSuperuser("postgres")) {
+            RoleStatements.execute(postgres, "CREATE DATABASE hookless TEMPLATE template0");
+        }
+        try (Connection hookless = cluster.connectAsSuperuser("hookless")) {
+            RoleStatements.execute(hookless, "CREATE EXTENSION pg_tle");
+        }
+
+        CommandRun doctor = CommandRun.of(new DoctorCommand(), "--config", config.toString());
+        assertThat(doctor.out()).as(doctor.toString())
+                .contains("FAIL  databases covered: not covered, so a managed role's password change there is refused"
+                        + " or, with another passcheck hook, passes unrecorded: hookless (no credsync)");
+
+        try (Connection postgres = cluster.connectAsSuperuser("postgres")) {
+            RoleStatements.execute(postgres, "ALTER SYSTEM SET pgtle.passcheck_db_name = 'hookless'");
+            RoleStatements.execute(postgres, "SELECT pg_reload_conf()");
+        }
+        Thread.sleep(500);
+        CommandRun named = CommandRun.of(new DoctorCommand(), "--config", config.toString());
+        assertThat(named.out()).as(named.toString()).contains("FAIL  pgtle.passcheck_db_name: 'hookless': pg_tle runs"
+                + " the passcheck hooks of that database only, and credsync's is not there (no credsync)");
+    }
 }

@@ -4,15 +4,20 @@
  * A check_password_hook that passes every CREATE/ALTER ROLE ... PASSWORD to
  * credsync.capture() in the current database and transaction, so the role change and
  * its encrypted outbox row commit or roll back together; capture() refuses a change by
- * raising an error. By default a change is also refused in a database without credsync.
+ * raising an error. In a database without credsync (one made from template0, or before
+ * install), a managed role's change is refused and any other role's passes: which roles are
+ * managed is read from the cluster-wide copy of the patterns that credsync.manage() keeps in
+ * pg_db_role_setting (ALTER ROLE ALL SET credsync_passcheck.managed_roles), a shared catalog
+ * that every database can read and that changes in the same transaction as the patterns.
  *
  * It also keeps the password out of the server log: no error, warning or notice of a
  * statement that reached the hook is logged with that statement's text or the context of a
  * password statement nested in it (see credsync_emit_log).
  *
- * Load:  shared_preload_libraries = 'credsync_passcheck' (restart), then run
- *        CREATE EXTENSION credsync CASCADE in each database where passwords change.
- * GUCs (superuser only): credsync_passcheck.require, credsync_passcheck.enabled.
+ * Load:  shared_preload_libraries = 'credsync_passcheck' (restart), then `credsync install`,
+ *        which runs CREATE EXTENSION credsync CASCADE in every database and in template1.
+ * GUCs (superuser only): credsync_passcheck.require, credsync_passcheck.enabled,
+ *        credsync_passcheck.managed_roles (written by credsync, read from the catalog).
  */
 #include "postgres.h"
 
@@ -20,6 +25,9 @@
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "access/xact.h"
+#include "catalog/indexing.h"
+#include "catalog/pg_collation.h"
+#include "catalog/pg_db_role_setting.h"
 #include "catalog/pg_extension.h"
 #include "catalog/pg_type.h"
 #include "commands/dbcommands.h"
@@ -32,6 +40,7 @@
 #include "miscadmin.h"
 #include "tcop/tcopprot.h"
 #include "tcop/utility.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/guc.h"
@@ -43,6 +52,7 @@ void		_PG_init(void);
 
 static bool require_extension = true;
 static bool enabled = true;
+static char *managed_roles_setting = NULL;
 static check_password_hook_type prev_check_password_hook = NULL;
 static emit_log_hook_type prev_emit_log_hook = NULL;
 static ProcessUtility_hook_type prev_process_utility = NULL;
@@ -186,6 +196,86 @@ call_capture(Oid owner, const char *username, const char *password,
 	explicit_bzero(VARDATA(pw), VARSIZE(pw) - VARHDRSZ);
 }
 
+#define MANAGED_ROLES_GUC "credsync_passcheck.managed_roles"
+
+/*
+ * The cluster-wide patterns, a text[] literal, as ALTER ROLE ALL SET stored them; NULL when
+ * none were ever set. Read from the catalog rather than from this session's copy of the
+ * setting, which is only applied at login and would miss a pattern added since.
+ */
+static char *
+cluster_managed_patterns(void)
+{
+	Relation	rel;
+	ScanKeyData keys[2];
+	SysScanDesc scan;
+	HeapTuple	tuple;
+	char	   *found = NULL;
+
+	rel = table_open(DbRoleSettingRelationId, AccessShareLock);
+	ScanKeyInit(&keys[0], Anum_pg_db_role_setting_setdatabase, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(InvalidOid));
+	ScanKeyInit(&keys[1], Anum_pg_db_role_setting_setrole, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(InvalidOid));
+	scan = systable_beginscan(rel, DbRoleSettingDatidRolidIndexId, true, NULL, 2, keys);
+	tuple = systable_getnext(scan);
+	if (HeapTupleIsValid(tuple))
+	{
+		bool		isnull;
+		Datum		config = heap_getattr(tuple, Anum_pg_db_role_setting_setconfig,
+										  RelationGetDescr(rel), &isnull);
+
+		if (!isnull)
+		{
+			Datum	   *items;
+			bool	   *nulls;
+			int			count;
+			size_t		prefix_len = strlen(MANAGED_ROLES_GUC "=");
+
+			deconstruct_array(DatumGetArrayTypeP(config), TEXTOID, -1, false, TYPALIGN_INT,
+							  &items, &nulls, &count);
+			for (int i = 0; i < count && found == NULL; i++)
+			{
+				char	   *item;
+
+				if (nulls[i])
+					continue;
+				item = TextDatumGetCString(items[i]);
+				if (strncmp(item, MANAGED_ROLES_GUC "=", prefix_len) == 0)
+					found = pstrdup(item + prefix_len);
+			}
+		}
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return found;
+}
+
+/* Whether username matches one of the cluster-wide patterns, with LIKE as capture() does. */
+static bool
+managed_clusterwide(const char *username)
+{
+	char	   *patterns = cluster_managed_patterns();
+	ArrayType  *array;
+	Datum	   *items;
+	bool	   *nulls;
+	int			count;
+	Datum		name;
+
+	if (patterns == NULL)
+		return false;
+	array = DatumGetArrayTypeP(OidInputFunctionCall(F_ARRAY_IN, patterns, TEXTOID, -1));
+	deconstruct_array(array, TEXTOID, -1, false, TYPALIGN_INT, &items, &nulls, &count);
+	name = CStringGetTextDatum(username);
+	for (int i = 0; i < count; i++)
+	{
+		if (!nulls[i] &&
+			DatumGetBool(DirectFunctionCall2Coll(textlike, DEFAULT_COLLATION_OID, name, items[i])))
+			return true;
+	}
+	return false;
+}
+
 static void
 credsync_check_password(const char *username, const char *shadow_pass,
 						PasswordType password_type, Datum validuntil_time,
@@ -218,14 +308,15 @@ credsync_check_password(const char *username, const char *shadow_pass,
 	extoid = get_extension_oid("credsync", true);
 	if (!OidIsValid(extoid))
 	{
-		if (!require_extension)
+		if (!require_extension || !managed_clusterwide(username))
 			return;
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("credsync is not installed in database \"%s\"",
 						get_database_name(MyDatabaseId)),
-				 errdetail("The password change is refused because it could not be recorded."),
-				 errhint("Run CREATE EXTENSION credsync CASCADE in this database, "
+				 errdetail("Role \"%s\" is managed by credsync; its password change is refused because it could not be recorded.",
+						   username),
+				 errhint("Run `credsync install` (or CREATE EXTENSION credsync CASCADE in this database), "
 						 "or change the password from a database where credsync is installed."),
 				 errhidestmt(true),
 				 errhidecontext(true)));
@@ -307,13 +398,23 @@ _PG_init(void)
 
 	/* PGC_SUSET: otherwise any user could switch the guard off for their own session. */
 	DefineCustomBoolVariable("credsync_passcheck.require",
-							 "Refuses password changes in a database where credsync is not installed.",
+							 "Refuses managed roles' password changes in a database where credsync is not installed.",
 							 NULL, &require_extension, true, PGC_SUSET, 0,
 							 NULL, NULL, NULL);
 	DefineCustomBoolVariable("credsync_passcheck.enabled",
 							 "Passes password changes to credsync.capture; off records and refuses nothing.",
 							 NULL, &enabled, true, PGC_SUSET, 0,
 							 NULL, NULL, NULL);
+	/*
+	 * Written by credsync.manage()/unmanage() with ALTER ROLE ALL SET, so that it is
+	 * cluster-wide and transactional; the hook reads it from pg_db_role_setting, never from
+	 * here. Defined so that the prefix can stay reserved and SHOW displays it.
+	 */
+	DefineCustomStringVariable(MANAGED_ROLES_GUC,
+							   "The managed role patterns, a text[]: credsync's cluster-wide copy of credsync.managed_role.",
+							   NULL, &managed_roles_setting, NULL, PGC_SUSET,
+							   GUC_DISALLOW_IN_FILE | GUC_NOT_IN_SAMPLE,
+							   NULL, NULL, NULL);
 	MarkGUCPrefixReserved("credsync_passcheck");
 
 	prev_check_password_hook = check_password_hook;

@@ -1,6 +1,8 @@
 package io.credsync.cli;
 
 import io.credsync.config.CredsyncConfig;
+import io.credsync.install.ClusterCopy;
+import io.credsync.install.ClusterDatabases;
 import io.credsync.install.InstallException;
 import io.credsync.install.InstallKind;
 import io.credsync.install.Installer;
@@ -10,6 +12,7 @@ import io.credsync.install.SqlErrors;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -20,17 +23,21 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code credsync install}: installs or upgrades the database side in the configured database,
- * natively or through pg_tle, and optionally grants a consumer role what it needs. The logic is
+ * {@code credsync install}: installs or upgrades the database side in every database the
+ * configuration covers ({@code database.databases}: all, template1 included, by default), the home
+ * database first, natively or through pg_tle; copies the home's keys and managed patterns to the
+ * others; and optionally grants a consumer role what it needs in each. The logic is
  * {@link Installer}'s; this class reads options and prints. Not thread-safe; one per invocation.
  */
 @Command(name = "install", mixinStandardHelpOptions = true, versionProvider = Version.class,
-        description = {"Installs or upgrades credsync in the configured database, and prints what it did.",
+        description = {"Installs or upgrades credsync in every database of the cluster (database.databases), the"
+                        + " home database (database.name) first, copies its keys and managed patterns to the others,"
+                        + " and prints what it did.",
                 "Detects the install: the native extension where credsync_passcheck is preloaded, pg_tle where"
-                        + " pg_tle is (RDS, Aurora). Runs in one transaction; running it again changes nothing.",
+                        + " pg_tle is (RDS, Aurora). Runs in one transaction per database; running it again changes nothing.",
                 "Connect as a superuser (rds_superuser on RDS and Aurora)."},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:installed, or nothing to change", "1:failed; nothing was changed",
+        exitCodeList = {"0:installed, or nothing to change", "1:failed; nothing was changed (in the database named, when it is not the home one; what was printed before is done)",
                 "2:bad usage", "3:the configuration is not valid"})
 final class InstallCommand implements Callable<Integer> {
 
@@ -89,19 +96,36 @@ final class InstallCommand implements Callable<Integer> {
         Installer.Options options = new Installer.Options(Optional.ofNullable(kind), Optional.ofNullable(consumerRole),
                 dryRun);
         Installer installer = new Installer(script);
-        try (Connection connection = loaded.database().connector().connect()) {
-            installer.run(connection, options, line -> {
-                out.println(line);
-                out.flush();
-            });
+        // Empty while installing into the home database, whose messages stay as they always were.
+        String where = "";
+        try (Connection home = loaded.database().connector().connect()) {
+            installer.run(home, options, line -> print(out, "", line));
+            ClusterDatabases.Listing listing = ClusterDatabases.list(home);
+            for (String other : ClusterDatabases.others(listing, loaded.database().databases(),
+                    loaded.database().name())) {
+                where = "database " + other + ": ";
+                installer = new Installer(script);
+                installOther(loaded, home, other, options, installer, out);
+            }
+            where = "";
+            if (ClusterCopy.publishPatterns(home, dryRun)) {
+                print(out, "", (dryRun ? "would copy" : "copied")
+                        + " the managed patterns to the cluster-wide list credsync_passcheck reads");
+            }
+            if (loaded.database().databases().all()) {
+                for (String unreachable : listing.unreachable()) {
+                    print(out, "", "note: database " + unreachable + " is not covered: " + loaded.database().user()
+                            + " may not connect to it (if users can, they change passwords there unrecorded)");
+                }
+            }
             return 0;
         } catch (InstallException e) {
-            err.println("install: " + e.getMessage());
+            err.println("install: " + where + e.getMessage());
         } catch (SQLException e) {
-            err.println("install: " + SqlErrors.explain(e));
+            err.println("install: " + where + SqlErrors.explain(e));
         }
-        err.println(installer.committedAlone().isEmpty() ? "install: nothing was changed"
-                : "install: nothing else was changed; committed before the failure: "
+        err.println(installer.committedAlone().isEmpty() ? "install: " + where + "nothing was changed"
+                : "install: " + where + "nothing else was changed; committed before the failure: "
                         + String.join(", ", installer.committedAlone()));
         err.flush();
         return 1;
@@ -120,5 +144,21 @@ final class InstallCommand implements Callable<Integer> {
                 Optional.ofNullable(consumerRole), replicationAttribute)));
         out.flush();
         return 0;
+    }
+
+    /** Installs into another covered database, and copies the home's keys and patterns there. */
+    private static void installOther(CredsyncConfig loaded, Connection home, String other, Installer.Options options,
+            Installer installer, PrintWriter out) throws SQLException, InstallException {
+        String prefix = "database " + other + ": ";
+        try (Connection connection = loaded.database().connector(other).connect()) {
+            installer.run(connection, options, line -> print(out, prefix, line));
+            List<String> copied = ClusterCopy.copy(home, connection, options.dryRun());
+            copied.forEach(line -> print(out, prefix, line));
+        }
+    }
+
+    private static void print(PrintWriter out, String prefix, String line) {
+        out.println(prefix + line);
+        out.flush();
     }
 }

@@ -4,6 +4,9 @@ import io.credsync.config.AwsClients;
 import io.credsync.config.AwsConfig;
 import io.credsync.config.CredsyncConfig;
 import io.credsync.install.InstallException;
+import io.credsync.install.ClusterCopy;
+import io.credsync.install.ClusterDatabases;
+import io.credsync.install.ConsumerPrivileges;
 import io.credsync.install.KeyRegistration;
 import io.credsync.install.KmsPublicKey;
 import io.credsync.install.SqlErrors;
@@ -45,6 +48,7 @@ final class KeysAddCommand extends ConfiguredCommand {
             KeyRegistration.Result result = KeyRegistration.register(connection, key);
             print(out, result);
             out.flush();
+            copyToCoveredDatabases(loaded, connection, out);
             return 0;
         } catch (InstallException e) {
             err.println("keys add: " + e.getMessage());
@@ -54,6 +58,28 @@ final class KeysAddCommand extends ConfiguredCommand {
         err.println("keys add: no key was added");
         err.flush();
         return 1;
+    }
+
+    /**
+     * Keys are defined once, in the home database: the others get a copy, since a change is
+     * encrypted in the database it is made from.
+     */
+    private static void copyToCoveredDatabases(CredsyncConfig loaded, Connection home, PrintWriter out)
+            throws SQLException {
+        for (String other : ClusterDatabases.others(ClusterDatabases.list(home), loaded.database().databases(),
+                loaded.database().name())) {
+            try (Connection connection = loaded.database().connector(other).connect()) {
+                if (!ConsumerPrivileges.schemaExists(connection)) {
+                    out.println("database " + other + ": credsync is not installed there; `credsync install` installs"
+                            + " it and copies the keys");
+                    continue;
+                }
+                for (String line : ClusterCopy.copy(home, connection, false)) {
+                    out.println("database " + other + ": " + line);
+                }
+            }
+            out.flush();
+        }
     }
 
     private static void print(PrintWriter out, KeyRegistration.Result result) {

@@ -1,11 +1,15 @@
 package io.credsync.cli;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.credsync.config.CredsyncConfig;
+import io.credsync.install.ClusterDatabases;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -17,7 +21,8 @@ import picocli.CommandLine.TypeConversionException;
 
 /**
  * {@code credsync status}: the slot, the backlog and the roles, with a warning (and exit code 4)
- * for anything an operator must act on. Reads only; safe to run at any time, from cron or a
+ * for anything an operator must act on; for the home database, then for each other covered
+ * database with credsync (its own outbox and slot). Reads only; safe to run at any time, from cron or a
  * monitoring check.
  *
  * <p>Not thread-safe; one instance per invocation, as picocli makes them.
@@ -27,7 +32,8 @@ import picocli.CommandLine.TypeConversionException;
             "Shows the replication slot (active, held by whom, wal_status, retained WAL, confirmed lag), the"
                     + " pending events and the age of the oldest, failed and rejected events that still need action"
                     + " (not dismissed, not replayed, and no newer change of their role synced since), and when each"
-                    + " managed role was last synced.",
+                    + " managed role was last synced: for the home database, then for each other covered database"
+                    + " with credsync, which has an outbox and a slot of its own.",
             "Prints a WARNING, with what to do, for a missing, inactive or invalidated slot (an abandoned"
                     + " slot keeps WAL until the disk fills), for failed or rejected events that need action, and for events"
                     + " pending longer than --max-pending-age."},
@@ -54,21 +60,48 @@ final class StatusCommand extends ConfiguredCommand {
 
     @Override
     int run(CredsyncConfig loaded, PrintWriter out, PrintWriter err) {
-        StatusReport report;
+        List<StatusReport> reports = new ArrayList<>();
         try (Connection connection = CliDatabase.open(loaded.database(), "status", true)) {
-            report = StatusReport.read(connection, loaded.replication().slot(), Clock.systemUTC());
+            reports.add(StatusReport.read(connection, loaded.replication().slot(), Clock.systemUTC()));
+            // Each other covered database with credsync has an outbox and a slot of its own.
+            for (ClusterDatabases.Streamed other : ClusterDatabases.streamedOthers(connection,
+                    loaded.database().databases(), loaded.database().name())) {
+                try (Connection there = loaded.database().connector(other.name()).connect()) {
+                    if (ClusterDatabases.Streamed.hasCredsync(there)) {
+                        reports.add(StatusReport.read(there, other.slotName(loaded.replication().slot()),
+                                Clock.systemUTC()));
+                    }
+                }
+            }
         } catch (SQLException e) {
             err.println("credsync status: " + CliDatabase.explain(e, loaded.database()));
             err.flush();
             return 1;
         }
-        List<StatusWarning> warnings = StatusWarning.of(report, maxPendingAge, runCommand());
-        if (json) {
-            OutputJson.print(out, StatusJson.of(report, warnings));
-        } else {
-            StatusText.print(out, report, warnings);
+        boolean attention = false;
+        ArrayNode others = null;
+        ObjectNode root = null;
+        for (StatusReport report : reports) {
+            List<StatusWarning> warnings = StatusWarning.of(report, maxPendingAge, runCommand());
+            attention |= !warnings.isEmpty();
+            if (!json) {
+                if (report != reports.get(0)) {
+                    out.println();
+                }
+                StatusText.print(out, report, warnings);
+            } else if (root == null) {
+                root = StatusJson.of(report, warnings);
+            } else {
+                if (others == null) {
+                    others = root.putArray("other_databases");
+                }
+                others.add(StatusJson.of(report, warnings));
+            }
         }
-        return warnings.isEmpty() ? 0 : EXIT_ATTENTION;
+        if (json) {
+            OutputJson.print(out, root);
+        }
+        return attention ? EXIT_ATTENTION : 0;
     }
 
     /** How to start the consumer with the configuration this command used. */

@@ -26,7 +26,8 @@ import java.util.stream.Collectors;
  *
  * @param host host name or IP address; an IPv6 address without brackets
  * @param port TCP port, 1 to 65535
- * @param name database name: the one credsync is installed in
+ * @param name the home database: where commands connect, and whose {@code credsync.encryption_key}
+ *     and {@code credsync.managed_role} are the truth that install copies to the other databases
  * @param user role credsync logs in as
  * @param passwordEnv name of the environment variable the password came from
  * @param passwordFile file the password came from
@@ -38,6 +39,7 @@ import java.util.stream.Collectors;
  * @param applicationName {@code application_name}, as {@code pg_stat_activity} shows it
  * @param iamRegion the Region RDS IAM tokens are signed for: present exactly when {@code auth}
  *     is {@code iam}
+ * @param databases the databases this installation covers (install, doctor); {@code name} always
  */
 public record DatabaseConfig(
         String host,
@@ -51,9 +53,10 @@ public record DatabaseConfig(
         SslMode sslMode,
         Duration connectTimeout,
         String applicationName,
-        Optional<Region> iamRegion) {
+        Optional<Region> iamRegion,
+        DatabaseScope databases) {
 
-    static final List<String> KEYS = List.of("host", "port", "name", "user", "password_env",
+    static final List<String> KEYS = List.of("host", "port", "name", "databases", "user", "password_env",
             "password_file", "auth", "ssl_mode", "connect_timeout", "application_name");
 
     /** Host names, IPv4 and IPv6 addresses (with a zone); nothing PgJDBC's URL would misread. */
@@ -98,6 +101,7 @@ public record DatabaseConfig(
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(applicationName, "applicationName");
         Objects.requireNonNull(iamRegion, "iamRegion");
+        Objects.requireNonNull(databases, "databases");
         if (password.isPresent() != (auth == Auth.PASSWORD)) {
             throw new IllegalArgumentException("a password goes with auth " + Auth.PASSWORD.value() + " only");
         }
@@ -111,6 +115,15 @@ public record DatabaseConfig(
         return new PgConnector(this);
     }
 
+    /**
+     * @return a connector for another database of the same cluster, with the same login; cheap,
+     *     thread-safe, holds no connection
+     */
+    public DatabaseConnector connector(String database) {
+        return new PgConnector(new DatabaseConfig(host, port, database, user, passwordEnv, passwordFile, password,
+                auth, sslMode, connectTimeout, applicationName, iamRegion, databases));
+    }
+
     /** Reads and checks the section; null if anything in it is wrong (reported to {@code s}). */
     static DatabaseConfig read(Section s, Optional<Region> region) {
         String host = s.nonBlank("host", "localhost");
@@ -119,6 +132,7 @@ public record DatabaseConfig(
         }
         int port = s.integer("port", 5432, 1, 65535);
         String name = s.required("name");
+        DatabaseScope databases = databases(s);
         String user = s.required("user");
         Auth auth = auth(s);
         SslMode sslMode = sslMode(s);
@@ -152,7 +166,35 @@ public record DatabaseConfig(
                         : Optional.of(passwordEnv.map(Setting::text).orElse(Passwords.DEFAULT_VARIABLE)),
                 passwordFile.map(f -> Path.of(f.text())),
                 password, auth, sslMode, connectTimeout, applicationName,
-                auth == Auth.IAM ? region : Optional.empty());
+                auth == Auth.IAM ? region : Optional.empty(), databases);
+    }
+
+    private static DatabaseScope databases(Section s) {
+        // A single value is "all" (or one name); the environment's comma-separated text reads as a list.
+        Optional<String> single = s.peek("databases");
+        if (single.isPresent() && !single.get().contains(",")) {
+            String value = single.get().strip();
+            return value.equals("all") ? DatabaseScope.ALL : value.isEmpty() ? DatabaseScope.ALL
+                    : DatabaseScope.of(List.of(value));
+        }
+        List<String> names = s.list("databases");
+        if (names.isEmpty() || names.equals(List.of("all"))) {
+            return DatabaseScope.ALL;
+        }
+        if (names.contains("all")) {
+            s.problem("databases", "is either all or a list of database names, not both");
+            return DatabaseScope.ALL;
+        }
+        if (names.stream().anyMatch(String::isEmpty)) {
+            s.problem("databases", "has an empty name");
+            return DatabaseScope.ALL;
+        }
+        List<String> distinct = names.stream().distinct().toList();
+        if (distinct.size() != names.size()) {
+            s.problem("databases", "names a database twice: " + String.join(", ", names));
+            return DatabaseScope.ALL;
+        }
+        return DatabaseScope.of(distinct);
     }
 
     private static Auth auth(Section s) {

@@ -39,6 +39,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -91,6 +92,7 @@ public final class DeliveryPipeline implements AutoCloseable {
     private final Sleeper sleeper;
     private final Clock clock;
     private final DeliveryMetrics metrics;
+    private final RoleLocks roleLocks;
     /** Whether the last call to KMS or Secrets Manager got no answer; read by the health check. */
     private volatile boolean awsUnanswered;
 
@@ -103,6 +105,19 @@ public final class DeliveryPipeline implements AutoCloseable {
             LoginVerifier verifier, VerifyMode verifyMode, SecretWriter writer, SecretNamer namer,
             SecretFields fields, RetryPolicy retry, RandomGenerator random, Sleeper sleeper, Clock clock,
             DeliveryMetrics metrics) {
+        this(stores, concurrency, opener, verifier, verifyMode, writer, namer, fields, retry, random, sleeper, clock,
+                metrics, RoleLocks.shared());
+    }
+
+    /**
+     * @param roleLocks shared with the pipelines of the other databases of the cluster, so that a
+     *     role's deliveries are serial across them (see {@link RoleLocks})
+     */
+    public DeliveryPipeline(Supplier<DeliveryStore> stores, int concurrency, EnvelopeOpener opener,
+            LoginVerifier verifier, VerifyMode verifyMode, SecretWriter writer, SecretNamer namer,
+            SecretFields fields, RetryPolicy retry, RandomGenerator random, Sleeper sleeper, Clock clock,
+            DeliveryMetrics metrics, RoleLocks roleLocks) {
+        this.roleLocks = Objects.requireNonNull(roleLocks, "roleLocks");
         if (concurrency < 1) {
             throw new IllegalArgumentException("concurrency must be at least 1, got " + concurrency);
         }
@@ -231,16 +246,26 @@ public final class DeliveryPipeline implements AutoCloseable {
         }
     }
 
-    /** One role's events, on a role task's thread with a store of its own. */
+    /**
+     * One role's events, on a role task's thread with a store of its own, holding the role's lock
+     * until the outcomes are recorded: the pipelines of other databases deliver the role's changes
+     * made there, and must not overlap with this.
+     */
     private void deliverAndRecord(List<OutboxEvent> roleEvents, Lsn lsn) throws InterruptedException {
         DeliveryStore roleStore = roleStores.take();
         try {
-            List<DeliveryRecord> records = deliverRole(roleStore, roleEvents, lsn);
-            retrying(roleStore, "record delivery outcomes", () -> {
-                roleStore.record(records);
-                return null;
-            });
-            records.forEach(r -> metrics.recordOutcome(r.status(), reasonCode(r.reason())));
+            ReentrantLock roleLock = roleLocks.of(roleEvents.get(0).roleName());
+            roleLock.lockInterruptibly();
+            try {
+                List<DeliveryRecord> records = deliverRole(roleStore, roleEvents, lsn);
+                retrying(roleStore, "record delivery outcomes", () -> {
+                    roleStore.record(records);
+                    return null;
+                });
+                records.forEach(r -> metrics.recordOutcome(r.status(), reasonCode(r.reason())));
+            } finally {
+                roleLock.unlock();
+            }
         } finally {
             roleStores.add(roleStore);
         }
@@ -346,6 +371,8 @@ public final class DeliveryPipeline implements AutoCloseable {
                 metrics.recordEventLag(Duration.between(event.createdAt(), clock.instant()));
                 log.info("synced event {} of role {} to secret {} version {}", event.eventId(), event.roleName(),
                         result.arn(), result.versionId());
+                roleLocks.noteSynced(event.roleName(), event.createdAt(),
+                        "event " + event.id() + " of database " + store.databaseName());
                 return DeliveryRecord.synced(event, attempts, result.arn(), result.versionId(), lsn);
             } catch (EnvelopeException e) {
                 // The message starts with the reason code already ("MALFORMED: ..."): that is the recorded reason.
@@ -391,6 +418,12 @@ public final class DeliveryPipeline implements AutoCloseable {
             if (newer.isPresent()) {
                 return Optional.of(DeliveryRecord.of(event, DeliveryStatus.SUPERSEDED, attempts, "PasswordReplaced: "
                         + refused.reason() + "; event " + newer.getAsLong() + " of this role is newer", lsn));
+            }
+            Optional<String> newerElsewhere = roleLocks.syncedAfter(event.roleName(), event.createdAt());
+            if (newerElsewhere.isPresent()) {
+                return Optional.of(DeliveryRecord.of(event, DeliveryStatus.SUPERSEDED, attempts, "PasswordReplaced: "
+                        + refused.reason() + "; " + newerElsewhere.get() + ", a newer change of this role, is synced",
+                        lsn));
             }
             log.warn("event {} of role {} rejected: {}", event.eventId(), event.roleName(), refused.reason());
             return Optional.of(DeliveryRecord.of(event, DeliveryStatus.REJECTED, attempts, "PasswordDoesNotLogIn: "

@@ -38,6 +38,11 @@ public final class DeliveryStore implements AutoCloseable {
         this.connector = Objects.requireNonNull(connector, "connector");
     }
 
+    /** The name of the database whose outbox this is. */
+    public String databaseName() {
+        return connector.databaseName();
+    }
+
     /** Up to {@code limit} events after {@code afterId} that have no delivery row, oldest first. */
     public List<OutboxEvent> undelivered(long afterId, int limit) throws SQLException {
         String sql = "SELECT " + OUTBOX_COLUMNS + " FROM credsync.outbox o"

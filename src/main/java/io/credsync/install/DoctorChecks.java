@@ -27,6 +27,7 @@ public final class DoctorChecks {
                 new PgTleFeatureCheck(),
                 new ErrorStatementLogCheck(),
                 new ExtensionCheck(),
+                new ClusterCoverageCheck(),
                 new PublicationCheck(),
                 new SlotCheck(),
                 new ConsumerRoleCheck(),

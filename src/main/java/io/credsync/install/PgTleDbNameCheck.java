@@ -1,5 +1,9 @@
 package io.credsync.install;
 
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Optional;
+
 /**
  * Is {@code pgtle.passcheck_db_name} empty? Set, pg_tle runs the hook in a background worker in
  * that database, in a transaction of its own that commits even when the {@code ALTER ROLE} rolls
@@ -29,10 +33,23 @@ final class PgTleDbNameCheck implements Check {
         if (value.isEmpty()) {
             return CheckResult.ok("empty: the hook runs inside each ALTER ROLE's own transaction");
         }
+        String fix = "set " + SETTING + " to an empty string (its default) and reload, and run credsync install,"
+                + " which covers every database";
+        // pg_tle then runs only the hooks registered in that database, whatever database the change is made in.
+        Optional<String> gap;
+        try (Connection there = context.config().database().connector(value).connect()) {
+            gap = ClusterCoverageCheck.gap(there, InstallKind.PGTLE);
+        } catch (SQLException e) {
+            return CheckResult.fail("'" + value + "': pg_tle runs the passcheck hooks of that database only, in a"
+                    + " background worker, and it cannot be checked (" + SqlErrors.explain(e) + ")", fix);
+        }
+        if (gap.isPresent()) {
+            return CheckResult.fail("'" + value + "': pg_tle runs the passcheck hooks of that database only, and"
+                    + " credsync's is not there (" + gap.get() + "): a managed role's password change passes"
+                    + " unrecorded, or, with no hook at all, is refused", fix);
+        }
         return CheckResult.fail("'" + value + "': the hook runs in a background worker whose transaction commits"
                         + " even when the ALTER ROLE rolls back, so credsync refuses every managed change, and"
-                        + " pg_tle logs the refused statement with its password",
-                "set " + SETTING + " to an empty string (its default) and reload, and install credsync in every"
-                        + " database where passwords change");
+                        + " pg_tle logs the refused statement with its password", fix);
     }
 }

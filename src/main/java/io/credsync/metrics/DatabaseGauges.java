@@ -4,6 +4,7 @@ import io.credsync.config.DatabaseConnector;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.BaseUnits;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -62,6 +63,7 @@ public final class DatabaseGauges implements AutoCloseable {
 
     private final DatabaseConnector connector;
     private final String slotName;
+    private final Tags tags;
     private final MeterRegistry registry;
     private final Duration interval;
     private final Clock clock;
@@ -85,12 +87,27 @@ public final class DatabaseGauges implements AutoCloseable {
     }
 
     /**
+     * Gauges for {@code slotName}, each tagged {@code database} and {@code slot}: one consumer
+     * streams from a slot in each database of the cluster, and each has its own.
+     */
+    public static DatabaseGauges tagged(DatabaseConnector connector, String slotName, MeterRegistry registry) {
+        return new DatabaseGauges(connector, slotName, registry, DEFAULT_INTERVAL, Clock.systemUTC(),
+                Tags.of("database", connector.databaseName(), "slot", slotName));
+    }
+
+    /**
      * Registers the gauges (reading {@code NaN} until the first poll); polls nothing yet.
      *
      * @throws IllegalArgumentException if {@code slotName} is empty or {@code interval} not positive
      */
     public DatabaseGauges(DatabaseConnector connector, String slotName, MeterRegistry registry, Duration interval,
             Clock clock) {
+        this(connector, slotName, registry, interval, clock, Tags.empty());
+    }
+
+    private DatabaseGauges(DatabaseConnector connector, String slotName, MeterRegistry registry, Duration interval,
+            Clock clock, Tags tags) {
+        this.tags = Objects.requireNonNull(tags, "tags");
         this.connector = Objects.requireNonNull(connector, "connector");
         this.slotName = Objects.requireNonNull(slotName, "slotName");
         this.registry = Objects.requireNonNull(registry, "registry");
@@ -360,7 +377,7 @@ public final class DatabaseGauges implements AutoCloseable {
 
     private void register(Gauge.Builder<?> builder) {
         synchronized (meters) {
-            meters.add(builder.register(registry));
+            meters.add(builder.tags(tags).register(registry));
         }
     }
 

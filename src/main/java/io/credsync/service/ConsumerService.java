@@ -8,8 +8,18 @@ import io.credsync.crypto.EnvelopeOpener;
 import io.credsync.crypto.KmsKeyUnwrapper;
 import io.credsync.delivery.DeliveryPipeline;
 import io.credsync.delivery.DeliveryStore;
-import io.credsync.delivery.DeliveryWorker;
 import io.credsync.delivery.LoginVerifier;
+import io.credsync.delivery.RoleLocks;
+import io.credsync.install.ClusterDatabases;
+import java.sql.Connection;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import io.credsync.delivery.SecretFields;
 import io.credsync.delivery.Sleeper;
 import io.credsync.drift.AutoRotateNotPermittedException;
@@ -22,10 +32,8 @@ import io.credsync.metrics.DriftGauges;
 import io.credsync.metrics.MetricsServer;
 import io.credsync.metrics.MicrometerDeliveryMetrics;
 import io.credsync.metrics.ReadinessReport;
-import io.credsync.replication.AckTracker;
 import io.credsync.replication.ReplicationException;
 import io.credsync.replication.ReplicationSettings;
-import io.credsync.replication.ReplicationSource;
 import io.credsync.secrets.SecretNamer;
 import io.credsync.secrets.SecretsManagerPasswordReader;
 import io.credsync.secrets.SecretsManagerSecretWriter;
@@ -45,10 +53,12 @@ import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 /**
- * The long-running consumer, assembled from its configuration: a replication thread that owns
- * the stream, a delivery thread that writes secrets, and the metrics endpoint.
+ * The long-running consumer, assembled from its configuration: for each covered database with
+ * credsync (the home database, then the others, and any created later), a {@link DatabaseStream}
+ * with a replication thread that owns that database's slot and a delivery thread that writes
+ * secrets; the discovery thread; and the metrics endpoint.
  *
- * <p>Start-up order matters: the slot is created (if missing) before the outbox is scanned for
+ * <p>Start-up order matters: each slot is created (if missing) before its outbox is scanned for
  * rows without a delivery row, so that every event is either found by the scan or streamed.
  * Shutdown lets the delivery round in progress finish (or abandons it after a grace period:
  * unrecorded events are delivered again later), then sends a final status update, so that what
@@ -62,15 +72,23 @@ public final class ConsumerService implements AutoCloseable {
     /** How long the delivery round in progress may take to finish at shutdown. */
     private static final Duration DELIVERY_GRACE = Duration.ofSeconds(5);
     private static final Duration JOIN_TIMEOUT = Duration.ofSeconds(3);
+    /** How often the consumer looks for a covered database it does not stream yet. */
+    private static final Duration DISCOVERY_INTERVAL = Duration.ofSeconds(10);
 
     private final CredsyncConfig config;
     private final Deque<AutoCloseable> resources = new ArrayDeque<>();
     private final CountDownLatch finished = new CountDownLatch(1);
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
-    private ReplicationSource source;
-    private DeliveryWorker worker;
-    private Thread replicationThread;
-    private Thread deliveryThread;
+    /** One per database streamed, the home database's first; added to by the discovery thread. */
+    private final List<DatabaseStream> streams = new CopyOnWriteArrayList<>();
+    private final List<DeliveryPipeline> pipelines = new CopyOnWriteArrayList<>();
+    /** Databases without credsync, warned about once. */
+    private final Set<String> uncovered = ConcurrentHashMap.newKeySet();
+    private final Object streamsLock = new Object();
+    private boolean closing;
+    private Function<DatabaseConnector, DeliveryPipeline> pipelineFactory;
+    private MeterRegistry meters;
+    private ScheduledExecutorService discovery;
     private MetricsServer metricsServer;
 
     private ConsumerService(CredsyncConfig config) {
@@ -78,9 +96,9 @@ public final class ConsumerService implements AutoCloseable {
     }
 
     /**
-     * Builds the consumer from {@code config}, prepares the slot and starts its threads.
+     * Builds the consumer from {@code config}, prepares the slots and starts the threads.
      *
-     * @throws ReplicationException if the slot or publication cannot be used (the message says
+     * @throws ReplicationException if a slot or publication cannot be used (the message says
      *     what to do)
      * @throws SQLException if the database cannot be reached
      * @throws IOException if the metrics endpoint cannot listen
@@ -102,8 +120,9 @@ public final class ConsumerService implements AutoCloseable {
 
     private void startComponents() throws ReplicationException, SQLException, IOException,
             AutoRotateNotPermittedException {
-        log.info("starting credsync {} for database {} on {}:{}, slot {}", CredsyncVersion.current(), config.database().name(),
-                config.database().host(), config.database().port(), config.replication().slot());
+        log.info("starting credsync {} for database {} on {}:{}, slot {}, covering databases: {}", CredsyncVersion.current(),
+                config.database().name(), config.database().host(), config.database().port(),
+                config.replication().slot(), config.database().databases());
         DatabaseConnector connector = config.database().connector();
         if (config.drift().enabled() && config.drift().autoRotate()) {
             DriftMonitor.requireRotatePermission(connector);
@@ -115,7 +134,7 @@ public final class ConsumerService implements AutoCloseable {
         CredsyncMeterRegistry registry = CredsyncMeterRegistry.create();
         resources.push(registry::close);
         // credsync's own meters go to Prometheus and, when switched on, to CloudWatch as well.
-        MeterRegistry meters = registry;
+        meters = registry;
         if (config.metrics().cloudwatchEnabled()) {
             meters = own(CloudWatchExport.start(config.metrics(), config.aws(), connector.databaseName(), registry))
                     .meters();
@@ -123,49 +142,115 @@ public final class ConsumerService implements AutoCloseable {
         MicrometerDeliveryMetrics metrics = own(new MicrometerDeliveryMetrics(meters));
 
         SecretNamer namer = SecretNamer.of(config.secrets());
-        LoginVerifier verifier = new LoginVerifier(connector, Clock.systemUTC());
-        DeliveryPipeline pipeline = new DeliveryPipeline(
-                () -> new DeliveryStore(connector), config.delivery().concurrency(),
-                new EnvelopeOpener(new KmsKeyUnwrapper(kms)),
-                verifier,
-                config.delivery().verify(),
-                new SecretsManagerSecretWriter(secretsManager, config.secrets().kmsKeyId().orElse(null),
-                        config.secrets().description(), config.secrets().tags(),
-                        config.secrets().allowConflictingRoles()),
-                namer,
-                new SecretFields(config.secrets().engine(), config.secrets().host(), config.secrets().port(),
-                        connector.databaseName()),
-                config.delivery().retryPolicy(),
-                RandomGenerator.getDefault(),
-                Sleeper.SYSTEM, Clock.systemUTC(), metrics);
-        AckTracker tracker = new AckTracker();
-        worker = new DeliveryWorker(pipeline, tracker, config.delivery().maxBatch());
-        source = new ReplicationSource(connector, new ReplicationSettings(config.replication().slot(),
-                config.replication().publication(), config.replication().statusInterval(),
-                config.replication().reconnectInitial(), config.replication().reconnectMax()), tracker, worker);
+        EnvelopeOpener opener = new EnvelopeOpener(new KmsKeyUnwrapper(kms));
+        SecretsManagerSecretWriter writer = new SecretsManagerSecretWriter(secretsManager,
+                config.secrets().kmsKeyId().orElse(null), config.secrets().description(), config.secrets().tags(),
+                config.secrets().allowConflictingRoles());
+        // The secret belongs to the role, not to the database a change came from: its name and its
+        // dbname field are the home database's, whichever database's outbox the change is in.
+        SecretFields fields = new SecretFields(config.secrets().engine(), config.secrets().host(),
+                config.secrets().port(), connector.databaseName());
+        RoleLocks roleLocks = RoleLocks.shared();
+        pipelineFactory = databaseConnector -> {
+            DeliveryPipeline pipeline = new DeliveryPipeline(
+                    () -> new DeliveryStore(databaseConnector), config.delivery().concurrency(), opener,
+                    new LoginVerifier(databaseConnector, Clock.systemUTC()), config.delivery().verify(), writer,
+                    namer, fields, config.delivery().retryPolicy(), RandomGenerator.getDefault(), Sleeper.SYSTEM,
+                    Clock.systemUTC(), metrics, roleLocks);
+            pipelines.add(pipeline);
+            return pipeline;
+        };
 
-        // Before the start-up scan, so that every event is either found by it or streamed.
-        source.ensureSlotAndPublication();
-        DatabaseGauges gauges = own(new DatabaseGauges(connector, config.replication().slot(), meters).start());
+        // Each slot is created before its database's start-up scan, so that every event is either
+        // found by the scan or streamed.
+        DatabaseStream home = addStream(connector, config.replication().slot());
+        home.start();
+        discoverDatabases();
         if (config.metrics().enabled()) {
             metricsServer = own(MetricsServer.start(config.metrics().host(), config.metrics().port(), registry,
                     () -> ReadinessReport.empty()
-                            .with("streaming", source.isStreaming())
-                            .with("database", gauges.snapshot().isPresent())
-                            .with("aws", pipeline.awsAnswering())));
+                            .with("streaming", streams.stream().allMatch(DatabaseStream::isStreaming))
+                            .with("database", streams.stream().allMatch(DatabaseStream::gaugesRead))
+                            .with("aws", pipelines.stream().allMatch(DeliveryPipeline::awsAnswering))));
         }
 
         if (config.drift().enabled()) {
+            LoginVerifier verifier = new LoginVerifier(connector, Clock.systemUTC());
             DriftCheck check = new DriftCheck(new SecretsManagerPasswordReader(secretsManager), verifier, namer,
                     connector.databaseName());
             DriftGauges driftGauges = own(new DriftGauges(meters, Clock.systemUTC()));
-            own(new DriftMonitor(connector, check, config.drift(), source::isStreaming, driftGauges).start());
+            own(new DriftMonitor(connector, check, config.drift(), home::isStreaming, driftGauges).start());
         }
+        discovery = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "credsync-discovery");
+            thread.setDaemon(true);
+            return thread;
+        });
+        discovery.scheduleWithFixedDelay(this::discoverQuietly, DISCOVERY_INTERVAL.toMillis(),
+                DISCOVERY_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+    }
 
-        deliveryThread = new Thread(this::deliver, "credsync-delivery");
-        replicationThread = new Thread(this::replicate, "credsync-replication");
-        deliveryThread.start();
-        replicationThread.start();
+    /**
+     * Starts a stream for each covered database that has credsync and none yet: at start, and then
+     * every {@link #DISCOVERY_INTERVAL}, so that a database created later is streamed too.
+     */
+    private void discoverDatabases() throws SQLException, ReplicationException {
+        DatabaseConnector home = config.database().connector();
+        List<ClusterDatabases.Streamed> others;
+        try (Connection connection = home.connect()) {
+            others = ClusterDatabases.streamedOthers(connection, config.database().databases(), home.databaseName());
+        }
+        for (ClusterDatabases.Streamed database : others) {
+            if (streams.stream().anyMatch(s -> s.database().equals(database.name()))) {
+                continue;
+            }
+            DatabaseConnector connector = config.database().connector(database.name());
+            if (!hasCredsync(connector)) {
+                if (uncovered.add(database.name())) {
+                    log.warn("database {} has no credsync: a managed role's password change made there is refused;"
+                            + " run credsync install to cover it", database.name());
+                }
+                continue;
+            }
+            uncovered.remove(database.name());
+            DatabaseStream stream;
+            synchronized (streamsLock) {
+                if (closing) {
+                    return;
+                }
+                stream = addStream(connector, database.slotName(config.replication().slot()));
+            }
+            stream.start();
+            log.info("streaming database {} from slot {}", database.name(), stream.slot());
+        }
+    }
+
+    private void discoverQuietly() {
+        try {
+            discoverDatabases();
+        } catch (SQLException e) {
+            log.warn("cannot look for new databases (SQLState {}); trying again in {} s", e.getSQLState(),
+                    DISCOVERY_INTERVAL.toSeconds());
+        } catch (ReplicationException | RuntimeException e) {
+            log.warn("cannot stream a new database: {}; trying again in {} s", e.getMessage(),
+                    DISCOVERY_INTERVAL.toSeconds());
+        }
+    }
+
+    private DatabaseStream addStream(DatabaseConnector connector, String slot) {
+        DatabaseStream stream = new DatabaseStream(connector, new ReplicationSettings(slot,
+                config.replication().publication(), config.replication().statusInterval(),
+                config.replication().reconnectInitial(), config.replication().reconnectMax()),
+                config.delivery().maxBatch(), pipelineFactory, DatabaseGauges.tagged(connector, slot, meters),
+                this::fail);
+        streams.add(stream);
+        return stream;
+    }
+
+    private static boolean hasCredsync(DatabaseConnector connector) throws SQLException {
+        try (Connection connection = connector.connect()) {
+            return ClusterDatabases.Streamed.hasCredsync(connection);
+        }
     }
 
     /** The port the metrics endpoint listens on; -1 when it is switched off. */
@@ -189,20 +274,33 @@ public final class ConsumerService implements AutoCloseable {
     }
 
     /**
-     * Stops the threads in order (delivery first, so that the final status update covers its
-     * last round), then closes every resource, each in its own try. Returns within about ten
-     * seconds.
+     * Stops the threads in order (every delivery first, so that the final status updates cover
+     * their last rounds), then closes every resource, each in its own try. Returns within about
+     * ten seconds.
      */
     @Override
     public void close() {
-        if (worker != null) {
-            worker.stop();
+        synchronized (streamsLock) {
+            closing = true;
         }
-        join(deliveryThread, DELIVERY_GRACE, "delivery");
-        if (source != null) {
-            source.stop();
+        if (discovery != null) {
+            // Waited for: a round in progress could otherwise start a stream after the others stopped.
+            discovery.shutdownNow();
+            try {
+                if (!discovery.awaitTermination(JOIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                    log.warn("the discovery thread did not stop within {} ms", JOIN_TIMEOUT.toMillis());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
-        join(replicationThread, JOIN_TIMEOUT, "replication");
+        streams.forEach(DatabaseStream::stopDelivery);
+        streams.forEach(stream -> stream.joinDelivery(DELIVERY_GRACE, JOIN_TIMEOUT));
+        streams.forEach(DatabaseStream::stopReplication);
+        streams.forEach(stream -> stream.joinReplication(JOIN_TIMEOUT));
+        for (DatabaseStream stream : streams) {
+            stream.close();
+        }
         while (!resources.isEmpty()) {
             AutoCloseable resource = resources.pop();
             try {
@@ -213,47 +311,10 @@ public final class ConsumerService implements AutoCloseable {
         }
     }
 
-    private void deliver() {
-        try {
-            worker.catchUp();
-            worker.run();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException | Error e) {
-            // An Error too (an outbox row too large for the heap): a thread that died silently would
-            // leave a process that looks alive and delivers nothing; stopping makes it exit 1.
-            fail("delivery", e);
-        }
-    }
-
-    private void replicate() {
-        try {
-            source.run();
-        } catch (ReplicationException | RuntimeException | Error e) {
-            fail("replication", e);
-        }
-    }
-
     private void fail(String what, Throwable e) {
         log.error("the {} thread stopped: {}", what, e.getMessage(), e);
         failure.compareAndSet(null, e);
         finished.countDown();
-    }
-
-    private static void join(Thread thread, Duration timeout, String what) {
-        if (thread == null) {
-            return;
-        }
-        try {
-            thread.join(timeout.toMillis());
-            if (thread.isAlive()) {
-                log.warn("the {} thread did not finish within {} ms; interrupting it", what, timeout.toMillis());
-                thread.interrupt();
-                thread.join(JOIN_TIMEOUT.toMillis());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     private <T extends AutoCloseable> T own(T resource) {

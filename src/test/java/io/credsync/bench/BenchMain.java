@@ -26,7 +26,7 @@ public final class BenchMain {
 
     public static void main(String[] args) throws Exception {
         List<Benchmark> all = List.of(new AlterRoleBenchmark(), new AwsOutageBenchmark(), new E2eLagBenchmark(),
-                new BurstBenchmark(), new CatchUpBenchmark(), new IdleSlotBenchmark());
+                new BurstBenchmark(), new CatchUpBenchmark(), new IdleSlotBenchmark(), new DatabasesBenchmark());
         Set<String> wanted = Set.of(args);
         Set<String> known = all.stream().map(Benchmark::name).collect(Collectors.toSet());
         if (!known.containsAll(wanted)) {

@@ -274,28 +274,36 @@ class CaptureBehaviourIT {
     }
 
     @Test
-    void shouldRefuseEveryPasswordChangeInADatabaseWithoutCredsyncUnlessASuperuserSaysOtherwise() throws Exception {
+    void shouldRefuseOnlyManagedRolesChangesInADatabaseWithoutCredsyncUnlessASuperuserSaysOtherwise()
+            throws Exception {
         assumeThat(InstallMode.current()).as("credsync_passcheck.require is the native module's")
                 .isEqualTo(InstallMode.NATIVE);
         String bare = "no_credsync_" + ProcessHandle.current().pid();
         database.postgres().createDatabase(bare);
-        String role = RoleStatements.uniqueName("free");
+        String managed = RoleStatements.uniqueName("cap");
+        String unmanaged = RoleStatements.uniqueName("free");
         try (Connection superuser = database.connectAsSuperuser()) {
-            RoleStatements.createRole(superuser, role, used("set-where-credsync-is"));
+            RoleStatements.createRole(superuser, managed, used("set-where-credsync-is"));
         }
         try (Connection elsewhere = database.postgres().connectAsSuperuser(bare)) {
-            PSQLException refused = refusal(() -> RoleStatements.alterPassword(elsewhere, role, used("unrecordable")));
+            RoleStatements.createRole(elsewhere, unmanaged, used("unmanaged-created-anywhere"));
+            RoleStatements.alterPassword(elsewhere, unmanaged, used("unmanaged-changed-anywhere"));
+
+            PSQLException refused = refusal(() -> RoleStatements.alterPassword(elsewhere, managed, used("unrecordable")));
             assertThat(refused.getSQLState()).isEqualTo("55000");
             assertThat(refused.getServerErrorMessage().getMessage())
                     .isEqualTo("credsync is not installed in database \"" + bare + "\"");
             assertThat(refused.getServerErrorMessage().getHint()).contains("CREATE EXTENSION credsync CASCADE");
 
             RoleStatements.execute(elsewhere, "SET credsync_passcheck.require = off");
-            RoleStatements.alterPassword(elsewhere, role, used("allowed-by-superuser"));
+            RoleStatements.alterPassword(elsewhere, managed, used("allowed-by-superuser"));
         }
-        try (Connection self = database.postgres().connect(bare, role, "allowed-by-superuser")) {
+        try (Connection self = database.postgres().connect(bare, managed, "allowed-by-superuser")) {
             PSQLException denied = refusal(() -> RoleStatements.execute(self, "SET credsync_passcheck.require = off"));
             assertThat(denied.getSQLState()).as("only a superuser may switch the guard off").isEqualTo("42501");
+        }
+        try (Connection login = database.postgres().connect(bare, unmanaged, "unmanaged-changed-anywhere")) {
+            assertThat(login.isValid(5)).as("the unmanaged role's change went through").isTrue();
         }
     }
 

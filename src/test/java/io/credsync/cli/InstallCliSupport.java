@@ -44,6 +44,8 @@ final class InstallCliSupport {
                 "  host: " + cluster.host(),
                 "  port: " + cluster.port(),
                 "  name: " + database,
+                // The shared test cluster holds many tests' installations: each covers its own database.
+                "  databases: [" + database + "]",
                 "  user: " + user,
                 "  password_file: " + passwordFile,
                 "  ssl_mode: disable",
@@ -59,6 +61,19 @@ final class InstallCliSupport {
                 "  port: 0",
                 "");
         Path file = dir.resolve(name + ".yaml");
+        Files.writeString(file, yaml, StandardCharsets.UTF_8);
+        return file;
+    }
+
+    /**
+     * A configuration as the cluster's superuser that covers every database of the cluster (no
+     * {@code database.databases}: the default), with {@code home} as the home database; for a
+     * cluster of the test's own.
+     */
+    static Path wholeClusterConfig(Path dir, PostgresCluster cluster, String home) throws IOException {
+        Path file = superuserConfig(dir, cluster, home);
+        String yaml = Files.readString(file, StandardCharsets.UTF_8)
+                .replaceAll("(?m)^  databases: .*\n", "");
         Files.writeString(file, yaml, StandardCharsets.UTF_8);
         return file;
     }

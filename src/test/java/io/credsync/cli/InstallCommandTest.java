@@ -21,7 +21,7 @@ class InstallCommandTest {
 
         assertThat(run.exitCode()).isZero();
         assertThat(run.out()).contains("--kind=KIND", "--consumer-role=NAME", "--dry-run", "--print-pgtle-sql",
-                "--config=FILE", "Exit codes:", "1   failed; nothing was changed", "3   the configuration is not valid");
+                "--config=FILE", "Exit codes:", "1   failed; nothing was changed (in the database named", "3   the configuration is not valid");
     }
 
     @Test

@@ -45,6 +45,7 @@ class CredsyncConfigTest {
         assertThat(db.sslMode()).isEqualTo(SslMode.PREFER);
         assertThat(db.connectTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(db.applicationName()).isEqualTo("credsync");
+        assertThat(db.databases()).as("every database of the cluster").isEqualTo(DatabaseScope.ALL);
 
         assertThat(config.replication()).isEqualTo(new ReplicationConfig("credsync", "credsync_outbox",
                 Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(10)));
@@ -102,6 +103,23 @@ class CredsyncConfigTest {
                 assertThat(example).contains("CREDSYNC_" + section.toUpperCase() + "_" + key.toUpperCase());
             }
         });
+    }
+
+    @Test
+    void databasesIsAllOrAListOfNamesFromTheFileOrTheEnvironment() throws Exception {
+        Path list = write(dir, "list.yaml", "database:\n  databases: [appdb, reports]\n");
+        Path all = write(dir, "all.yaml", "database:\n  databases: all\n");
+        Path mixed = write(dir, "mixed.yaml", "database:\n  databases: [all, reports]\n");
+
+        assertThat(CredsyncConfig.load(list, minimalEnvironment()).database().databases())
+                .isEqualTo(DatabaseScope.of(List.of("appdb", "reports")));
+        assertThat(CredsyncConfig.load(all, minimalEnvironment()).database().databases()).isEqualTo(DatabaseScope.ALL);
+        Map<String, String> env = new java.util.HashMap<>(minimalEnvironment());
+        env.put("CREDSYNC_DATABASE_DATABASES", "appdb,reports");
+        assertThat(CredsyncConfig.load(all, env).database().databases())
+                .isEqualTo(DatabaseScope.of(List.of("appdb", "reports")));
+        assertThatThrownBy(() -> CredsyncConfig.load(mixed, minimalEnvironment()))
+                .hasMessageContaining("database.databases: is either all or a list of database names, not both");
     }
 
     @Test

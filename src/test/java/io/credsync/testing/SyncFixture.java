@@ -42,6 +42,8 @@ public final class SyncFixture implements AutoCloseable {
     private final String secretPrefix;
     private final Path dir;
     private final List<ConsumerProcess> consumers = new ArrayList<>();
+    /** Whether the configuration covers every database of the cluster, not just the fixture's. */
+    private volatile boolean wholeCluster;
 
     private SyncFixture(CredsyncDatabase database, String kmsKeyArn, String slot, String secretPrefix, Path dir) {
         this.database = database;
@@ -82,6 +84,15 @@ public final class SyncFixture implements AutoCloseable {
         return slot;
     }
 
+    /**
+     * Makes the configuration cover every database of the cluster (the default, database.databases
+     * unset), the fixture's database being the home one: for a cluster of the test's own.
+     */
+    public SyncFixture coveringTheWholeCluster() {
+        wholeCluster = true;
+        return this;
+    }
+
     /** The consumer's configuration: superuser login, this fixture's slot and secret prefix. */
     public String consumerYaml() {
         PostgresCluster cluster = database.postgres();
@@ -90,6 +101,8 @@ public final class SyncFixture implements AutoCloseable {
                 "  host: 127.0.0.1",
                 "  port: " + cluster.port(),
                 "  name: " + database.name(),
+                // The shared test cluster holds many tests' installations: each covers its own database.
+                wholeCluster ? "  databases: all" : "  databases: [" + database.name() + "]",
                 "  user: " + cluster.superuser(),
                 "  password_env: CREDSYNC_TEST_DB_PASSWORD",
                 "  ssl_mode: disable",

@@ -1,0 +1,100 @@
+package io.credsync.bench;
+
+import io.credsync.testing.ClusterOptions;
+import io.credsync.testing.ConsumerProcess;
+import io.credsync.testing.MotoServer;
+import io.credsync.testing.PostgresCluster;
+import io.credsync.testing.RoleStatements;
+import io.credsync.testing.SyncFixture;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One consumer for a cluster of 1 and of 20 databases, credsync installed in each by
+ * {@code credsync install}: the consumer's CPU while idle, its resident memory, and the
+ * end-to-end lag of a change made from the last database (so, with 20, from one that is not the
+ * home database). With 20, each figure may be at most 1.5 times its figure with 1.
+ */
+final class DatabasesBenchmark implements Benchmark {
+
+    private static final String FIXTURE_PREFIX = "bench_dbs";
+    private static final Duration IDLE = Duration.ofSeconds(30);
+    private static final int CHANGES = 50;
+    private static final double MAX_RATIO = 1.5;
+
+    @Override
+    public String name() {
+        return "databases";
+    }
+
+    private record Figures(double idleCpuPercent, double rssMib, double lagP50Millis) {
+    }
+
+    @Override
+    public List<BenchResult> run() throws Exception {
+        Figures one = measure(1);
+        Figures twenty = measure(20);
+        List<BenchResult> results = new ArrayList<>();
+        for (int n : List.of(1, 20)) {
+            Figures f = n == 1 ? one : twenty;
+            String scenario = "one consumer, " + n + " database" + (n == 1 ? "" : "s");
+            results.add(BenchResult.figure(name(), scenario, "consumer CPU idle " + IDLE.toSeconds() + " s",
+                    f.idleCpuPercent(), "%"));
+            results.add(BenchResult.figure(name(), scenario, "consumer RSS idle", f.rssMib(), "MiB"));
+            results.add(BenchResult.figure(name(), scenario, "e2e lag p50", f.lagP50Millis(), "ms"));
+        }
+        String ratio = "20 vs 1 database";
+        results.add(BenchResult.atMost(name(), ratio, "idle CPU ratio",
+                twenty.idleCpuPercent() / Math.max(one.idleCpuPercent(), 0.01), "x", MAX_RATIO));
+        results.add(BenchResult.atMost(name(), ratio, "RSS ratio", twenty.rssMib() / one.rssMib(), "x", MAX_RATIO));
+        results.add(BenchResult.atMost(name(), ratio, "e2e lag p50 ratio",
+                twenty.lagP50Millis() / one.lagP50Millis(), "x", MAX_RATIO));
+        results.add(LoadAverage.figure(name()));
+        return results;
+    }
+
+    private Figures measure(int databases) throws Exception {
+        try (PostgresCluster cluster = PostgresCluster.start(ClusterOptions.defaults()
+                .withSetting("max_replication_slots", "40").withSetting("max_wal_senders", "40"))) {
+            for (int i = 1; i < databases; i++) {
+                cluster.createDatabase("db_" + i);
+            }
+            try (SyncFixture fixture = SyncFixture.create(cluster, FIXTURE_PREFIX).coveringTheWholeCluster()) {
+                fixture.database().manage("dbs\\_%");
+                SyncFixture.CliRun install = fixture.runCli("install");
+                if (install.exitCode() != 0) {
+                    throw new IllegalStateException("credsync install failed: " + install.output());
+                }
+                ConsumerProcess consumer = fixture.startConsumer();
+                ConsumerEndpoints endpoints = new ConsumerEndpoints(consumer.metricsPort());
+                endpoints.awaitReady(Duration.ofSeconds(60));
+                long pid = ConsumerProcessInfo.pidOf(FIXTURE_PREFIX);
+                String from = databases == 1 ? fixture.database().name() : "db_" + (databases - 1);
+                String role = RoleStatements.uniqueName("dbs");
+                SecretPoller poller = new SecretPoller(MotoServer.shared().client(), fixture.secretName(role));
+                double[] lag = new double[CHANGES];
+                try (Connection connection = cluster.connectAsSuperuser(from)) {
+                    String first = Passwords.next();
+                    RoleStatements.createRole(connection, role, first);
+                    poller.awaitPassword(first, Duration.ofSeconds(60));
+                    for (int i = 0; i < CHANGES; i++) {
+                        String password = Passwords.next();
+                        RoleStatements.alterPassword(connection, role, password);
+                        long committed = System.nanoTime();
+                        lag[i] = Millis.between(committed, poller.awaitPassword(password, Duration.ofSeconds(30)));
+                    }
+                }
+                // Idle: nothing changes; the consumer only keeps its slots confirmed and its gauges read.
+                Thread.sleep(5_000);
+                CpuTime before = CpuTime.snapshot(cluster.dataDir(), pid);
+                Thread.sleep(IDLE.toMillis());
+                double cpuSeconds = CpuTime.snapshot(cluster.dataDir(), pid).since(before).get("consumer");
+                double rss = ConsumerProcessInfo.residentMib(pid);
+                return new Figures(100 * cpuSeconds / IDLE.toSeconds(), rss, Stats.median(lag));
+            }
+        }
+    }
+}

@@ -162,4 +162,14 @@ public final class ConsumerPrivileges {
             }
         }
     }
+
+    /** Whether the schema credsync exists in the current database. */
+    public static boolean schemaExists(Connection connection) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(
+                "SELECT EXISTS (SELECT FROM pg_catalog.pg_namespace WHERE nspname = 'credsync')");
+                ResultSet row = statement.executeQuery()) {
+            row.next();
+            return row.getBoolean(1);
+        }
+    }
 }

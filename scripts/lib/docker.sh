@@ -3,9 +3,10 @@
 # A Docker engine and the images credsync's container tests use. Sourced by scripts/test (after
 # setup.sh and services.sh) when the container suites run; sourcing it does nothing by itself.
 #
-#   credsync_docker_setup      installs Debian's docker.io (and debootstrap, docker-compose) when
-#                              dockerd is missing, starts dockerd when no engine answers, and
-#                              arranges for it to be stopped when the script exits
+#   credsync_docker_setup      installs from Debian what is missing (docker.io when there is no
+#                              dockerd, debootstrap, docker-compose when there is no compose),
+#                              starts dockerd when no engine answers (stopped at exit), and
+#                              makes the base images
 #   credsync_docker_base_image makes debian:<suite>-slim when it is absent and cannot be pulled
 #   credsync_docker_build      docker build, with an extra CA bundle for builds that use HTTPS
 #
@@ -16,7 +17,6 @@
 # Images stay in the engine's store (/var/lib/docker), so the next run on this machine reuses
 # them and their build cache; a fresh machine makes them all.
 
-CREDSYNC_DOCKER_APT_PACKAGES=(docker.io debootstrap docker-compose)
 # Where debootstrap gets Debian from: the first http mirror in apt's sources, else Debian's CDN.
 CREDSYNC_DEBIAN_MIRROR=${CREDSYNC_DEBIAN_MIRROR:-}
 # An extra CA bundle for builds whose downloads go through a TLS-intercepting proxy (Maven
@@ -30,13 +30,16 @@ _credsync_docker_answers() {
   docker info >/dev/null 2>&1
 }
 
+# Installs, from Debian, what is missing by the commands it provides: docker.io for dockerd
+# (never over another engine's install, which would have its dockerd), debootstrap, and
+# docker-compose when the docker CLI has no compose plugin.
 _credsync_install_docker_packages() {
-  local missing=() package
-  for package in "${CREDSYNC_DOCKER_APT_PACKAGES[@]}"; do
-    if [[ $(dpkg-query -W -f='${db:Status-Status}' "$package" 2>/dev/null) != installed ]]; then
-      missing+=("$package")
-    fi
-  done
+  local missing=()
+  command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
+  command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
+  if ! docker compose version >/dev/null 2>&1 && ! command -v docker-compose >/dev/null 2>&1; then
+    missing+=(docker-compose)
+  fi
   ((${#missing[@]} == 0)) && return 0
   echo "setup: installing ${missing[*]} (apt)" >&2
   # The package would start its daemon where an init system runs; this script starts (and
@@ -65,12 +68,22 @@ _credsync_start_dockerd() {
   local log=$CREDSYNC_TEST_RUN_DIR/dockerd.log
   echo "setup: starting dockerd (log: $log)" >&2
   # setsid: the daemon must not get the terminal's INT before this script has cleaned up.
-  _credsync_as_root setsid dockerd >"$log" 2>&1 </dev/null &
+  # Not through _credsync_as_root: a function run in the background is a subshell, whose pid
+  # is not the daemon's. The pid to stop is the one dockerd writes to its pid file.
+  local pid_file=/var/run/docker.pid
+  if [[ $(id -u) -eq 0 ]]; then
+    setsid dockerd --pidfile "$pid_file" >"$log" 2>&1 </dev/null &
+  else
+    sudo -n setsid dockerd --pidfile "$pid_file" >"$log" 2>&1 </dev/null &
+  fi
   _credsync_dockerd_pid=$!
   local _
   for _ in {1..120}; do
-    _credsync_docker_answers && return 0
-    if ! kill -0 "$_credsync_dockerd_pid" 2>/dev/null; then
+    if _credsync_docker_answers; then
+      _credsync_dockerd_pid=$(<"$pid_file") || return 1
+      return 0
+    fi
+    if [[ ! -d /proc/$_credsync_dockerd_pid ]]; then
       echo "setup: dockerd exited; the end of $log:" >&2
       tail -n 20 "$log" >&2
       _credsync_dockerd_pid=
@@ -192,10 +205,10 @@ credsync_docker_teardown() {
     _credsync_as_root kill -TERM "$_credsync_dockerd_pid" 2>/dev/null || true
     local _
     for _ in {1..300}; do
-      kill -0 "$_credsync_dockerd_pid" 2>/dev/null || break
+      [[ -d /proc/$_credsync_dockerd_pid ]] || break
       sleep 0.1
     done
-    if kill -0 "$_credsync_dockerd_pid" 2>/dev/null; then
+    if [[ -d /proc/$_credsync_dockerd_pid ]]; then
       echo "dockerd ($_credsync_dockerd_pid) did not stop within 30 s; killing it" >&2
       _credsync_as_root kill -KILL "$_credsync_dockerd_pid" 2>/dev/null || true
     fi
@@ -205,8 +218,7 @@ credsync_docker_teardown() {
 }
 
 credsync_docker_setup() {
-  command -v docker >/dev/null 2>&1 && command -v dockerd >/dev/null 2>&1 && command -v debootstrap >/dev/null 2>&1 ||
-    _credsync_install_docker_packages || return 1
+  _credsync_install_docker_packages || return 1
   _credsync_start_dockerd || return 1
   credsync_docker_base_image bookworm && credsync_docker_base_image trixie
 }

@@ -38,7 +38,7 @@ import java.util.Properties;
  * <p>Thread-safe: start, stop and close are serialized; connections may be opened from any
  * thread. No method returns null.
  */
-public class PostgresCluster implements AutoCloseable {
+public sealed class PostgresCluster implements AutoCloseable permits ContainerCluster {
 
     private static final String SUPERUSER = "postgres";
     private static final String HOST = "127.0.0.1";

@@ -1,5 +1,5 @@
-# credsync consumer image: build the runnable jar with Maven on JDK 17, then run it on a JRE 17
-# as a non-root user.
+# credsync consumer image: build the runnable jar with Maven on Debian's JDK 17, then run it on
+# Debian's JRE 17 as a non-root user.
 #
 #   docker build -t credsync .
 #   docker run --rm -p 9464:9464 -e CREDSYNC_DATABASE_HOST=... -e CREDSYNC_DB_PASSWORD=... credsync
@@ -9,11 +9,32 @@
 # Configuration is 12-factor: every setting can come from a CREDSYNC_<SECTION>_<KEY> variable
 # (see config/credsync.yaml); a YAML file is optional, named by CREDSYNC_CONFIG or by
 # `--config FILE` after the image name (arguments after the image go to `credsync run`).
-# Pin the base images by digest in production: --build-arg BUILD_IMAGE=maven@sha256:...
-ARG BUILD_IMAGE=maven:3.9-eclipse-temurin-17
-ARG RUNTIME_IMAGE=eclipse-temurin:17-jre-noble
+#
+# Both stages start from Debian's slim image, the one base image this needs: Debian's OpenJDK
+# gets Debian's security updates, and a machine without a container registry can make that one
+# image itself (scripts/lib/docker.sh does, with debootstrap). Pin it by digest in production:
+# --build-arg BASE_IMAGE=debian@sha256:...
+ARG BASE_IMAGE=debian:bookworm-slim
 
-FROM ${BUILD_IMAGE} AS build
+FROM ${BASE_IMAGE} AS build
+# Behind a proxy that intercepts TLS, Maven (and the RDS bundle's download) must trust the
+# proxy's CA: put its PEM bundle in docker/extra-ca/ (*.crt, kept out of git). The build stage
+# alone trusts it; the runtime image never sees it.
+COPY docker/extra-ca/ /tmp/extra-ca/
+# Versions are not pinned: the suite's current packages carry its security fixes, and an exact
+# version disappears from the mirror with the next point release.
+# hadolint ignore=DL3008
+RUN mkdir -p /usr/share/man/man1 \
+    && apt-get update \
+    && apt-get install -y --no-install-recommends ca-certificates curl \
+    && for bundle in /tmp/extra-ca/*.crt; do \
+        [ -f "$bundle" ] || continue; \
+        awk -v out=/usr/local/share/ca-certificates/extra "/BEGIN CERTIFICATE/ { n++; f = out n \".crt\" } \
+            f { print > f } /END CERTIFICATE/ { close(f); f = \"\" }" "$bundle"; \
+    done \
+    && update-ca-certificates >/dev/null \
+    && apt-get install -y --no-install-recommends openjdk-17-jdk-headless maven \
+    && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # Dependencies first, in a layer of their own, so that a source change does not download them again.
 COPY pom.xml .
@@ -23,21 +44,35 @@ COPY src src
 RUN mvn -B -q -Dmaven.test.skip=true package \
     && test -f target/credsync.jar
 # The RDS certificate bundle, so that database.ssl_mode verify-full works against RDS and Aurora
-# (PgJDBC reads ~/.postgresql/root.crt by default). Build with --build-arg RDS_CA_BUNDLE_URL=
-# to leave it out, e.g. for a database that is not on RDS; mount your own CA there instead.
+# (PgJDBC reads ~/.postgresql/root.crt by default). It is fetched from AWS at build time, so an
+# image carries the bundle of its build day, and only when AWS can be reached: without it (no
+# internet, as in CI; or --build-arg RDS_CA_BUNDLE_URL= for a database that is not on RDS) the
+# image has no root.crt, the build says so, and verify-full fails at start with PgJDBC's
+# "Could not open SSL root certificate file" until one is mounted at /app/.postgresql/root.crt.
 ARG RDS_CA_BUNDLE_URL=https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem
 RUN mkdir -p /out/.postgresql \
-    && if [ -n "${RDS_CA_BUNDLE_URL}" ]; then \
-        curl -fsSL --retry 3 -o /out/.postgresql/root.crt "${RDS_CA_BUNDLE_URL}" \
-        && grep -q 'BEGIN CERTIFICATE' /out/.postgresql/root.crt; \
+    && if [ -z "${RDS_CA_BUNDLE_URL}" ]; then \
+        echo "RDS CA bundle: left out (RDS_CA_BUNDLE_URL is empty)"; \
+    elif curl -fsSL --retry 2 --connect-timeout 10 --max-time 60 -o /tmp/rds-ca.pem "${RDS_CA_BUNDLE_URL}" \
+        && grep -q 'BEGIN CERTIFICATE' /tmp/rds-ca.pem; then \
+        mv /tmp/rds-ca.pem /out/.postgresql/root.crt \
+        && echo "RDS CA bundle: $(grep -c 'BEGIN CERTIFICATE' /out/.postgresql/root.crt) certificates from ${RDS_CA_BUNDLE_URL}"; \
+    else \
+        echo "WARNING: RDS CA bundle: ${RDS_CA_BUNDLE_URL} cannot be reached; the image has none"; \
     fi
 
-FROM ${RUNTIME_IMAGE}
-# A system user without a login shell; its home, /app, holds the jar and the CA bundle, both
-# owned by root so that the process cannot change them.
-RUN groupadd --system --gid 10001 credsync \
+FROM ${BASE_IMAGE}
+# (A slim base has no /usr/share/man, where the JRE's package links its manual pages.)
+# hadolint ignore=DL3008
+RUN mkdir -p /usr/share/man/man1 \
+    && apt-get update \
+    && apt-get install -y --no-install-recommends openjdk-17-jre-headless \
+    && rm -rf /var/lib/apt/lists/* \
+    && groupadd --system --gid 10001 credsync \
     && useradd --system --uid 10001 --gid credsync --home-dir /app --no-create-home \
         --shell /usr/sbin/nologin credsync
+# A system user without a login shell; its home, /app, holds the jar and the CA bundle, both
+# owned by root so that the process cannot change them.
 WORKDIR /app
 COPY --from=build /out/.postgresql /app/.postgresql
 COPY --from=build /src/target/credsync.jar /app/credsync.jar
@@ -47,8 +82,7 @@ EXPOSE 9464
 # The image's own check, for docker and compose (ECS ignores it: the task definition in
 # deploy/cloudformation repeats it). It asks /health/live, not /health/ready: a standby waiting
 # for the replication slot is alive but not ready, and must not be restarted for that.
-# Plain bash with /dev/tcp, no curl or wget: the JRE base image carries those only "for
-# historical reasons" and may drop them, while bash is part of every Ubuntu or Debian base.
+# Plain bash with /dev/tcp, no curl or wget, which the runtime image does not carry.
 # It follows CREDSYNC_METRICS_PORT when that variable moves the port.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
     CMD ["/bin/bash", "-c", "exec 3<>\"/dev/tcp/127.0.0.1/${CREDSYNC_METRICS_PORT:-9464}\" && printf 'GET /health/live HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && IFS= read -r -t 4 status <&3 && [[ $status == HTTP/1.[01]' 200 '* ]]"]

@@ -82,6 +82,10 @@ _credsync_exit_run_dir() {
     kill -TERM "$_credsync_child_pid" 2>/dev/null || true
     wait "$_credsync_child_pid" 2>/dev/null || true
   fi
+  # Containers first (scripts/lib/docker.sh, when sourced): they may use the run directory.
+  if declare -F credsync_docker_teardown >/dev/null; then
+    credsync_docker_teardown
+  fi
   credsync_cleanup_run_dir "$CREDSYNC_TEST_RUN_DIR"
 }
 

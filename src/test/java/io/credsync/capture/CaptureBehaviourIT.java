@@ -119,6 +119,10 @@ class CaptureBehaviourIT {
             RoleStatements.createRole(superuser, role, used("before-admin"));
             RoleStatements.createRole(superuser, admin, used("admin-login-1"));
             RoleStatements.execute(superuser, "ALTER ROLE " + admin + " CREATEROLE");
+            if (superuser.getMetaData().getDatabaseMajorVersion() >= 16) {
+                // Since PostgreSQL 16 CREATEROLE alters only the roles it holds with ADMIN OPTION.
+                RoleStatements.execute(superuser, "GRANT " + role + " TO " + admin + " WITH ADMIN OPTION");
+            }
             // A DBA who logs in as themselves and SET ROLEs to the administrative role.
             RoleStatements.createRole(superuser, member, used("member-login-1"));
             RoleStatements.execute(superuser, "GRANT " + admin + " TO " + member);

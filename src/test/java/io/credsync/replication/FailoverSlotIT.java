@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 /**
  * On PostgreSQL 17 the consumer's slot is created with {@code failover = true}, so that a standby
  * with {@code sync_replication_slots} keeps it across a failover: checked on a real PostgreSQL 17
- * server (from the zonky binaries, see {@link Postgres17}).
+ * server (from the zonky binaries, see {@link Postgres17}; in the container suites, a container of
+ * credsync's PostgreSQL 17 image).
  */
 class FailoverSlotIT {
 

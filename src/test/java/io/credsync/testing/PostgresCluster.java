@@ -31,10 +31,14 @@ import java.util.Properties;
  * hook, else (after a JVM killed hard) by {@code scripts/test}, which stops every cluster whose
  * data directory lies in the run directory.
  *
+ * <p>With {@code CREDSYNC_TEST_POSTGRES=container}, {@link #start} and {@link #shared} start
+ * {@link ContainerCluster}s instead: PostgreSQL in a container of credsync's image, another major
+ * version than the machine's. The tests see the same cluster either way.
+ *
  * <p>Thread-safe: start, stop and close are serialized; connections may be opened from any
  * thread. No method returns null.
  */
-public final class PostgresCluster implements AutoCloseable {
+public sealed class PostgresCluster implements AutoCloseable permits ContainerCluster {
 
     private static final String SUPERUSER = "postgres";
     private static final String HOST = "127.0.0.1";
@@ -53,7 +57,8 @@ public final class PostgresCluster implements AutoCloseable {
     private boolean running;
     private boolean closed;
 
-    private PostgresCluster(ClusterOptions options, Path baseDir, String superuserPassword) {
+    /** A cluster whose files live in {@code baseDir}; not started. */
+    PostgresCluster(ClusterOptions options, Path baseDir, String superuserPassword) {
         this.options = options;
         this.baseDir = baseDir;
         this.dataDir = baseDir.resolve("data");
@@ -68,6 +73,9 @@ public final class PostgresCluster implements AutoCloseable {
      *     does not start (the message includes the server log)
      */
     public static PostgresCluster start(ClusterOptions options) {
+        if (ContainerCluster.selected()) {
+            return ContainerCluster.start(options);
+        }
         checkPreloadedModules(options);
         Path baseDir = Directories.createUnderRunDir("postgres-");
         PostgresCluster cluster = new PostgresCluster(options, baseDir, SecretScan.password(randomPassword()));
@@ -102,6 +110,16 @@ public final class PostgresCluster implements AutoCloseable {
     /** The server's TCP port; the same across restarts. */
     public int port() {
         return port;
+    }
+
+    /** Sets the port a server started by a subclass listens on. */
+    void port(int port) {
+        this.port = port;
+    }
+
+    /** The directory that holds this cluster's files. */
+    Path baseDir() {
+        return baseDir;
     }
 
     /** The superuser's name: {@code postgres}. */
@@ -270,7 +288,7 @@ public final class PostgresCluster implements AutoCloseable {
         return "PostgresCluster[" + HOST + ":" + port + ", " + dataDir + "]";
     }
 
-    private synchronized boolean isClosed() {
+    synchronized boolean isClosed() {
         return closed;
     }
 
@@ -415,7 +433,7 @@ public final class PostgresCluster implements AutoCloseable {
         return '"' + name.replace("\"", "\"\"") + '"';
     }
 
-    private static String randomPassword() {
+    static String randomPassword() {
         // Letters and digits only: the password goes through initdb's --pwfile unchanged.
         String alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
         SecureRandom random = new SecureRandom();

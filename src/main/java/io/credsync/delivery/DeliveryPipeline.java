@@ -6,6 +6,7 @@ import io.credsync.crypto.EnvelopeException;
 import io.credsync.crypto.EnvelopeOpener;
 import io.credsync.crypto.EventPayload;
 import io.credsync.crypto.TransientCryptoException;
+import io.credsync.lifecycle.Deadline;
 import io.credsync.metrics.DeliveryMetrics;
 import io.credsync.outbox.OutboxEvent;
 import io.credsync.replication.Lsn;
@@ -37,7 +38,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -262,13 +262,22 @@ public final class DeliveryPipeline implements AutoCloseable {
         return !awsUnanswered;
     }
 
-    /** Stops the role threads and closes every store's connection. */
+    /** As {@link #close(Deadline)}, with 5 s to spare. */
     @Override
     public void close() {
+        close(Deadline.after(Duration.ofSeconds(5)));
+    }
+
+    /**
+     * Interrupts the role threads, waits for them until {@code deadline}, and closes every store's
+     * connection. A role thread still running then (in a call that ignores interrupts) is left
+     * behind: it records nothing more, because its store's connection is closed.
+     */
+    public void close(Deadline deadline) {
         roleExecutor.shutdownNow();
         try {
-            if (!roleExecutor.awaitTermination(5, TimeUnit.SECONDS)) {
-                log.warn("the delivery's role threads did not stop within 5 s");
+            if (!deadline.awaitTermination(roleExecutor)) {
+                log.warn("the delivery's role threads did not stop by the shutdown deadline; leaving them");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

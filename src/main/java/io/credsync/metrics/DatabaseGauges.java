@@ -2,6 +2,7 @@ package io.credsync.metrics;
 
 import io.credsync.config.DatabaseConnector;
 import io.credsync.delivery.DeliveryStatus;
+import io.credsync.lifecycle.Deadline;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -165,12 +166,17 @@ public final class DatabaseGauges implements AutoCloseable {
         return Optional.ofNullable(last.get());
     }
 
-    /**
-     * Stops polling, waiting up to 10 s for a poll in progress, closes the connection and
-     * removes the gauges. Idempotent.
-     */
+    /** As {@link #close(Deadline)}, with 10 s to spare. */
     @Override
     public void close() {
+        close(Deadline.after(SHUTDOWN_TIMEOUT));
+    }
+
+    /**
+     * Stops polling, waiting for a poll in progress until {@code deadline}, closes the connection
+     * (which also ends a poll stuck in JDBC) and removes the gauges. Idempotent.
+     */
+    public void close(Deadline deadline) {
         ScheduledExecutorService owned;
         synchronized (this) {
             if (closed) {
@@ -182,9 +188,8 @@ public final class DatabaseGauges implements AutoCloseable {
         if (owned != null) {
             owned.shutdown();
             try {
-                if (!owned.awaitTermination(SHUTDOWN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                    log.warn("the database gauges poll did not finish within {} s; abandoning it",
-                            SHUTDOWN_TIMEOUT.toSeconds());
+                if (!deadline.awaitTermination(owned)) {
+                    log.warn("the database gauges poll did not finish by the shutdown deadline; abandoning it");
                     owned.shutdownNow();
                 }
             } catch (InterruptedException e) {

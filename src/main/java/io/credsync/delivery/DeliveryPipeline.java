@@ -60,8 +60,8 @@ import org.slf4j.MDC;
  * Secrets Manager calls, tens of milliseconds that are mostly waiting, and a burst that changes
  * a hundred roles would otherwise wait for them one after another.
  *
- * <p>{@link #deliver} and {@link #undelivered} are called by one thread, the delivery thread;
- * {@link #awsAnswering} by any.
+ * <p>{@link #deliver} and {@link #undelivered} are called by one thread, the delivery thread.
+ * Whether AWS answers is not the pipeline's to say: see {@link AwsAnswers}.
  */
 public final class DeliveryPipeline implements AutoCloseable {
 
@@ -91,8 +91,6 @@ public final class DeliveryPipeline implements AutoCloseable {
     private final Sleeper sleeper;
     private final Clock clock;
     private final DeliveryMetrics metrics;
-    /** Whether the last call to KMS or Secrets Manager got no answer; read by the health check. */
-    private volatile boolean awsUnanswered;
 
     /**
      * @param stores makes a store (a database connection of its own): one for the delivery thread
@@ -254,14 +252,6 @@ public final class DeliveryPipeline implements AutoCloseable {
         return retrying(store, "read undelivered outbox rows", () -> store.undelivered(afterId, limit));
     }
 
-    /**
-     * False while the last call to KMS or Secrets Manager got no answer (unreachable, timed out,
-     * throttled, 5xx) and is being retried; true once one answers again. Any thread.
-     */
-    public boolean awsAnswering() {
-        return !awsUnanswered;
-    }
-
     /** As {@link #close(Deadline)}, with 5 s to spare. */
     @Override
     public void close() {
@@ -368,10 +358,8 @@ public final class DeliveryPipeline implements AutoCloseable {
                             + e.getMessage() + "; once that is fixed, `credsync replay " + event.id()
                             + "` delivers this change", lsn);
                 }
-                awsUnanswered = true;
                 pause(attempts, "Secrets Manager", e.errorCode());
             } catch (TransientCryptoException e) {
-                awsUnanswered = true;
                 pause(attempts, "KMS", e.errorCode());
             } catch (SQLException e) {
                 store.discardIfBroken(e);
@@ -455,7 +443,6 @@ public final class DeliveryPipeline implements AutoCloseable {
         Instant start = clock.instant();
         try {
             SecretWriteResult result = writer.write(update);
-            awsUnanswered = false;
             metrics.recordSecretsManagerCall(Duration.between(start, clock.instant()), null);
             return result;
         } catch (SecretWriteException e) {

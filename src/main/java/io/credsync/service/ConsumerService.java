@@ -5,6 +5,7 @@ import io.credsync.config.CredsyncConfig;
 import io.credsync.config.DatabaseConnector;
 import io.credsync.crypto.EnvelopeOpener;
 import io.credsync.crypto.KmsKeyUnwrapper;
+import io.credsync.delivery.AwsAnswers;
 import io.credsync.delivery.DeliveryPipeline;
 import io.credsync.delivery.DeliveryStore;
 import io.credsync.delivery.DeliveryWorker;
@@ -123,14 +124,15 @@ public final class ConsumerService implements AutoCloseable {
 
         SecretNamer namer = SecretNamer.of(config.secrets());
         LoginVerifier verifier = new LoginVerifier(connector, Clock.systemUTC());
+        AwsAnswers aws = new AwsAnswers();
         DeliveryPipeline pipeline = new DeliveryPipeline(
                 () -> new DeliveryStore(connector), config.delivery().concurrency(),
-                new EnvelopeOpener(new KmsKeyUnwrapper(kms)),
+                new EnvelopeOpener(aws.watching(new KmsKeyUnwrapper(kms))),
                 verifier,
                 config.delivery().verify(),
-                new SecretsManagerSecretWriter(secretsManager, config.secrets().kmsKeyId().orElse(null),
+                aws.watching(new SecretsManagerSecretWriter(secretsManager, config.secrets().kmsKeyId().orElse(null),
                         config.secrets().description(), config.secrets().tags(),
-                        config.secrets().allowConflictingRoles()),
+                        config.secrets().allowConflictingRoles())),
                 namer,
                 new SecretFields(config.secrets().engine(), config.secrets().host(), config.secrets().port(),
                         connector.databaseName()),
@@ -151,7 +153,8 @@ public final class ConsumerService implements AutoCloseable {
                     () -> ReadinessReport.empty()
                             .with("streaming", source.isStreaming())
                             .with("database", gauges.snapshot().isPresent())
-                            .with("aws", pipeline.awsAnswering())));
+                            .with("kms", aws.kmsAnswering())
+                            .with("secretsmanager", aws.secretsManagerAnswering())));
         }
 
         if (config.drift().enabled()) {

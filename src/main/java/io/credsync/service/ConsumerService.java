@@ -3,6 +3,7 @@ package io.credsync.service;
 import io.credsync.config.AwsClients;
 import io.credsync.config.CredsyncConfig;
 import io.credsync.config.DatabaseConnector;
+import io.credsync.config.RetryPolicy;
 import io.credsync.crypto.EnvelopeOpener;
 import io.credsync.crypto.KmsKeyUnwrapper;
 import io.credsync.delivery.AwsAnswers;
@@ -15,12 +16,14 @@ import io.credsync.delivery.Sleeper;
 import io.credsync.drift.AutoRotateNotPermittedException;
 import io.credsync.drift.DriftCheck;
 import io.credsync.drift.DriftMonitor;
+import io.credsync.lifecycle.Deadline;
 import io.credsync.metrics.CloudWatchExport;
 import io.credsync.metrics.CredsyncMeterRegistry;
 import io.credsync.metrics.DatabaseGauges;
 import io.credsync.metrics.DriftGauges;
 import io.credsync.metrics.MetricsServer;
 import io.credsync.metrics.MicrometerDeliveryMetrics;
+import io.credsync.metrics.Readiness;
 import io.credsync.metrics.ReadinessReport;
 import io.credsync.replication.AckTracker;
 import io.credsync.replication.ReplicationException;
@@ -48,25 +51,45 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
  * The long-running consumer, assembled from its configuration: a replication thread that owns
  * the stream, a delivery thread that writes secrets, and the metrics endpoint.
  *
- * <p>Start-up order matters: the slot is created (if missing) before the outbox is scanned for
+ * <p>Start-up order matters. The metrics endpoint comes first, so that while the database is
+ * awaited ({@link DatabaseStartupWait}) the process answers {@code /health/live} and reports
+ * {@code /health/ready} false. The slot is created (if missing) before the outbox is scanned for
  * rows without a delivery row, so that every event is either found by the scan or streamed.
- * Shutdown lets the delivery round in progress finish (or abandons it after a grace period:
- * unrecorded events are delivered again later), then sends a final status update, so that what
- * was done is confirmed.
+ *
+ * <p>Shutdown keeps to one {@link Deadline}, which {@link #close(Deadline)} shares out: the
+ * delivery round in progress may finish (or is abandoned: unrecorded events are delivered again
+ * later) while enough is left for the rest; then the replication thread sends a final status
+ * update, so that what was done is confirmed; then every resource closes within what is left.
  *
  * <p>{@link #start} and {@link #close} are called by one thread; {@link #requestStop} from any.
  */
-public final class ConsumerService implements AutoCloseable {
+public final class ConsumerService {
 
     private static final Logger log = LoggerFactory.getLogger(ConsumerService.class);
-    /** How long the delivery round in progress may take to finish at shutdown. */
-    private static final Duration DELIVERY_GRACE = Duration.ofSeconds(5);
-    private static final Duration JOIN_TIMEOUT = Duration.ofSeconds(3);
+    /** What the delivery round leaves for the threads and resources that close after it. */
+    private static final Duration AFTER_DELIVERY = Duration.ofSeconds(3);
+    /** What an abandoned delivery round leaves for the replication thread and the resources. */
+    private static final Duration AFTER_ABANDONED_DELIVERY = Duration.ofSeconds(2);
+    /** What the replication thread's final status update and close leave for the resources. */
+    private static final Duration AFTER_REPLICATION = Duration.ofMillis(500);
+    /** How long closing may take after a failed start: as long as after a signal. */
+    private static final Duration CLOSE_AFTER_FAILED_START = Duration.ofSeconds(9);
+    /** Readiness until the components run: nothing streams, and the database is awaited. */
+    private static final Readiness STARTING = () -> ReadinessReport.empty()
+            .with("database", false).with("streaming", false);
+
+    /** A resource closed at shutdown, within the deadline it is given. */
+    @FunctionalInterface
+    private interface Resource {
+        void close(Deadline deadline) throws Exception;
+    }
 
     private final CredsyncConfig config;
-    private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+    private final Deque<Resource> resources = new ArrayDeque<>();
     private final CountDownLatch finished = new CountDownLatch(1);
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private final AtomicReference<Readiness> readiness = new AtomicReference<>(STARTING);
+    private final DatabaseStartupWait databaseWait;
     private ReplicationSource source;
     private DeliveryWorker worker;
     private Thread replicationThread;
@@ -75,51 +98,74 @@ public final class ConsumerService implements AutoCloseable {
 
     private ConsumerService(CredsyncConfig config) {
         this.config = config;
+        this.databaseWait = new DatabaseStartupWait(config.database().describe(), config.database().startupTimeout(),
+                new RetryPolicy(config.replication().reconnectInitial(), config.replication().reconnectMax()),
+                RandomGenerator.getDefault(), System::nanoTime);
+    }
+
+    /** A consumer for {@code config}; nothing runs until {@link #start}. */
+    public static ConsumerService create(CredsyncConfig config) {
+        return new ConsumerService(config);
     }
 
     /**
-     * Builds the consumer from {@code config}, prepares the slot and starts its threads.
+     * Opens the metrics endpoint, waits for the database (up to {@code database.startup_timeout}),
+     * prepares the slot and starts the threads. Returns early, with nothing streaming, when
+     * {@link #requestStop} is called while the database is awaited. On failure, what was started
+     * is closed again.
      *
      * @throws ReplicationException if the slot or publication cannot be used (the message says
      *     what to do)
-     * @throws SQLException if the database cannot be reached
+     * @throws SQLException if the database refused something that waiting does not fix (wrong
+     *     credentials, no such database, a missing privilege)
+     * @throws DatabaseUnavailableException if the database could not be reached within
+     *     {@code database.startup_timeout}
      * @throws IOException if the metrics endpoint cannot listen
      * @throws AutoRotateNotPermittedException if {@code drift.auto_rotate} is on and the role may
      *     not rotate
+     * @throws InterruptedException if the starting thread is interrupted
      */
-    public static ConsumerService start(CredsyncConfig config) throws ReplicationException, SQLException, IOException,
-            AutoRotateNotPermittedException {
-        ConsumerService service = new ConsumerService(config);
+    public void start() throws ReplicationException, SQLException, DatabaseUnavailableException, IOException,
+            AutoRotateNotPermittedException, InterruptedException {
         try {
-            service.startComponents();
-            return service;
-        } catch (ReplicationException | SQLException | IOException | AutoRotateNotPermittedException
-                | RuntimeException e) {
-            service.close();
+            startComponents();
+        } catch (ReplicationException | SQLException | DatabaseUnavailableException | IOException
+                | AutoRotateNotPermittedException | InterruptedException | RuntimeException e) {
+            close(Deadline.after(CLOSE_AFTER_FAILED_START));
             throw e;
         }
     }
 
-    private void startComponents() throws ReplicationException, SQLException, IOException,
-            AutoRotateNotPermittedException {
+    private void startComponents() throws ReplicationException, SQLException, DatabaseUnavailableException,
+            IOException, AutoRotateNotPermittedException, InterruptedException {
         log.info("starting credsync {} for database {} on {}:{}, slot {}", version(), config.database().name(),
                 config.database().host(), config.database().port(), config.replication().slot());
         DatabaseConnector connector = config.database().connector();
-        if (config.drift().enabled() && config.drift().autoRotate()) {
-            DriftMonitor.requireRotatePermission(connector);
+        CredsyncMeterRegistry registry = CredsyncMeterRegistry.create();
+        resources.push(deadline -> registry.close());
+        // credsync's own meters go to Prometheus and, when switched on, to CloudWatch as well.
+        MeterRegistry meters = registry;
+        if (config.metrics().cloudwatchEnabled()) {
+            CloudWatchExport export = CloudWatchExport.start(config.metrics(), config.aws(), connector.databaseName(),
+                    registry);
+            resources.push(export::close);
+            meters = export.meters();
+        }
+        if (config.metrics().enabled()) {
+            metricsServer = MetricsServer.start(config.metrics().host(), config.metrics().port(), registry,
+                    () -> readiness.get().check());
+            resources.push(metricsServer::close);
+        }
+
+        if (config.drift().enabled() && config.drift().autoRotate()
+                && !databaseWait.run("to check that the role may rotate (drift.auto_rotate)",
+                        () -> DriftMonitor.requireRotatePermission(connector))) {
+            return;
         }
         KmsClient kms = own(AwsClients.build(KmsClient.builder(), config.aws().region(),
                 config.aws().kmsEndpoint().orElse(null), null));
         SecretsManagerClient secretsManager = own(AwsClients.build(SecretsManagerClient.builder(),
                 config.aws().region(), config.aws().secretsManagerEndpoint().orElse(null), null));
-        CredsyncMeterRegistry registry = CredsyncMeterRegistry.create();
-        resources.push(registry::close);
-        // credsync's own meters go to Prometheus and, when switched on, to CloudWatch as well.
-        MeterRegistry meters = registry;
-        if (config.metrics().cloudwatchEnabled()) {
-            meters = own(CloudWatchExport.start(config.metrics(), config.aws(), connector.databaseName(), registry))
-                    .meters();
-        }
         MicrometerDeliveryMetrics metrics = own(new MicrometerDeliveryMetrics(meters));
 
         SecretNamer namer = SecretNamer.of(config.secrets());
@@ -139,6 +185,12 @@ public final class ConsumerService implements AutoCloseable {
                 config.delivery().retryPolicy(),
                 RandomGenerator.getDefault(),
                 Sleeper.SYSTEM, Clock.systemUTC(), metrics);
+        // Closed here only if the delivery thread never ran; otherwise that thread closes it.
+        resources.push(deadline -> {
+            if (deliveryThread == null) {
+                pipeline.close(deadline);
+            }
+        });
         AckTracker tracker = new AckTracker();
         worker = new DeliveryWorker(pipeline, tracker, config.delivery().maxBatch());
         source = new ReplicationSource(connector, new ReplicationSettings(config.replication().slot(),
@@ -146,22 +198,24 @@ public final class ConsumerService implements AutoCloseable {
                 config.replication().reconnectInitial(), config.replication().reconnectMax()), tracker, worker);
 
         // Before the start-up scan, so that every event is either found by it or streamed.
-        source.ensureSlotAndPublication();
-        DatabaseGauges gauges = own(new DatabaseGauges(connector, config.replication().slot(), meters).start());
-        if (config.metrics().enabled()) {
-            metricsServer = own(MetricsServer.start(config.metrics().host(), config.metrics().port(), registry,
-                    () -> ReadinessReport.empty()
-                            .with("streaming", source.isStreaming())
-                            .with("database", gauges.snapshot().isPresent())
-                            .with("kms", aws.kmsAnswering())
-                            .with("secretsmanager", aws.secretsManagerAnswering())));
+        if (!databaseWait.run("to check the publication and the replication slot", source::ensureSlotAndPublication)) {
+            return;
         }
+        DatabaseGauges gauges = new DatabaseGauges(connector, config.replication().slot(), meters).start();
+        resources.push(gauges::close);
+        readiness.set(() -> ReadinessReport.empty()
+                .with("streaming", source.isStreaming())
+                .with("database", gauges.snapshot().isPresent())
+                .with("kms", aws.kmsAnswering())
+                .with("secretsmanager", aws.secretsManagerAnswering()));
 
         if (config.drift().enabled()) {
             DriftCheck check = new DriftCheck(new SecretsManagerPasswordReader(secretsManager), verifier, namer,
                     connector.databaseName());
             DriftGauges driftGauges = own(new DriftGauges(meters, Clock.systemUTC()));
-            own(new DriftMonitor(connector, check, config.drift(), source::isStreaming, driftGauges).start());
+            DriftMonitor monitor = new DriftMonitor(connector, check, config.drift(), source::isStreaming, driftGauges)
+                    .start();
+            resources.push(monitor::close);
         }
 
         deliveryThread = new Thread(this::deliver, "credsync-delivery");
@@ -185,33 +239,41 @@ public final class ConsumerService implements AutoCloseable {
         return failure.get();
     }
 
-    /** Asks the service to stop; {@link #awaitStopped} then returns. Any thread; idempotent. */
+    /**
+     * Asks the service to stop: {@link #awaitStopped} then returns, and a {@link #start} waiting
+     * for the database returns. Any thread; idempotent.
+     */
     public void requestStop() {
+        databaseWait.stop();
         finished.countDown();
     }
 
     /**
      * Stops the threads in order (delivery first, so that the final status update covers its
-     * last round), then closes every resource, each in its own try. Returns within about ten
-     * seconds.
+     * last round), then closes every resource, each in its own try, all by {@code deadline}:
+     * a component that is not done by its share of it is abandoned, never waited for longer.
      */
-    @Override
-    public void close() {
+    public void close(Deadline deadline) {
         if (worker != null) {
-            worker.stop();
+            worker.stop(deadline.reserving(AFTER_ABANDONED_DELIVERY));
         }
-        join(deliveryThread, DELIVERY_GRACE, "delivery");
+        stop(deliveryThread, deadline.reserving(AFTER_DELIVERY), deadline.reserving(AFTER_ABANDONED_DELIVERY),
+                "delivery");
         if (source != null) {
-            source.stop();
+            source.stop(deadline.reserving(AFTER_REPLICATION));
         }
-        join(replicationThread, JOIN_TIMEOUT, "replication");
+        stop(replicationThread, deadline.reserving(AFTER_REPLICATION), deadline.reserving(AFTER_REPLICATION),
+                "replication");
         while (!resources.isEmpty()) {
-            AutoCloseable resource = resources.pop();
+            Resource resource = resources.pop();
             try {
-                resource.close();
+                resource.close(deadline);
             } catch (Exception e) {
-                log.warn("cannot close {}: {}", resource.getClass().getSimpleName(), e.toString());
+                log.warn("cannot close a resource at shutdown: {}", e.toString());
             }
+        }
+        if (deadline.passed()) {
+            log.warn("shutdown used all of its deadline; what was not recorded is delivered again at the next start");
         }
     }
 
@@ -242,16 +304,22 @@ public final class ConsumerService implements AutoCloseable {
         finished.countDown();
     }
 
-    private static void join(Thread thread, Duration timeout, String what) {
+    /**
+     * Waits for {@code thread} until {@code finish}; then interrupts it and waits until
+     * {@code abandon} at most.
+     */
+    private static void stop(Thread thread, Deadline finish, Deadline abandon, String what) {
         if (thread == null) {
             return;
         }
         try {
-            thread.join(timeout.toMillis());
-            if (thread.isAlive()) {
-                log.warn("the {} thread did not finish within {} ms; interrupting it", what, timeout.toMillis());
-                thread.interrupt();
-                thread.join(JOIN_TIMEOUT.toMillis());
+            if (finish.join(thread)) {
+                return;
+            }
+            log.warn("the {} thread did not finish in time for the shutdown deadline; interrupting it", what);
+            thread.interrupt();
+            if (!abandon.join(thread)) {
+                log.warn("the {} thread did not stop in time for the shutdown deadline; leaving it", what);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -264,8 +332,9 @@ public final class ConsumerService implements AutoCloseable {
         return version != null ? version : "development";
     }
 
+    /** A resource that closes quickly whatever the deadline (a client, a registry). */
     private <T extends AutoCloseable> T own(T resource) {
-        resources.push(resource);
+        resources.push(deadline -> resource.close());
         return resource;
     }
 }

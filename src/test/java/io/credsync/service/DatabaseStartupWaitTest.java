@@ -2,16 +2,24 @@ package io.credsync.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.credsync.config.DatabaseConfig;
 import io.credsync.config.RetryPolicy;
+import io.credsync.crypto.Password;
+import io.credsync.replication.SqlStateClassifier;
+import io.credsync.testing.PortAllocator;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class DatabaseStartupWaitTest {
 
@@ -101,6 +109,25 @@ class DatabaseStartupWaitTest {
         assertThat(Duration.ofNanos(System.nanoTime() - start)).as("not the 15 to 30 s backoff")
                 .isLessThan(Duration.ofSeconds(5));
         stopper.join();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+        "nothing listens on the port, 127.0.0.1, 0",
+        "the host name does not resolve, credsync-no-such-host.invalid, 5432",
+    })
+    void shouldWaitOnPgJdbcsOwnFailureForAnUnreachableDatabase(String why, String host, int port) {
+        int target = port == 0 ? PortAllocator.freePort() : port;
+        DatabaseConfig database = new DatabaseConfig(host, target, "app", "credsync", Optional.of("UNUSED"),
+                Optional.empty(), Optional.of(Password.of("not-a-real-password")), DatabaseConfig.Auth.PASSWORD,
+                DatabaseConfig.SslMode.DISABLE, Duration.ofSeconds(2), "credsync", Optional.empty(),
+                Duration.ofMinutes(5));
+
+        SQLException failure = catchThrowableOfType(() -> database.connector().connect().close(), SQLException.class);
+
+        assertThat((Throwable) failure).as(why).isNotNull();
+        assertThat(SqlStateClassifier.isTemporarilyUnavailable(failure)).as(why + ": SQLState " + failure.getSQLState())
+                .isTrue();
     }
 
     private static DatabaseStartupWait wait(Duration timeout) {

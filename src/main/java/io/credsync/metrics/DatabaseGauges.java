@@ -68,6 +68,8 @@ public final class DatabaseGauges implements AutoCloseable {
     private final Duration interval;
     private final Clock clock;
     private final AtomicReference<DatabaseSnapshot> last = new AtomicReference<>();
+    /** Whether the last poll read the database; written under pollLock, read by any thread. */
+    private volatile boolean lastPollSucceeded;
     private final List<Meter> meters = new ArrayList<>();
     private final Object pollLock = new Object();
 
@@ -138,18 +140,21 @@ public final class DatabaseGauges implements AutoCloseable {
             }
             try {
                 last.set(read());
+                lastPollSucceeded = true;
                 if (consecutiveFailures > 0) {
                     log.info("database gauges read again after {} failed polls", consecutiveFailures);
                 }
                 consecutiveFailures = 0;
                 return true;
             } catch (SQLException e) {
+                lastPollSucceeded = false;
                 failed("SQLState " + e.getSQLState());
                 dropConnectionIfBroken();
                 return false;
             } catch (RuntimeException e) {
                 // Caught so that one bad poll does not cancel the schedule; the class, not
                 // the message, which might quote data.
+                lastPollSucceeded = false;
                 failed(e.getClass().getName());
                 dropConnectionIfBroken();
                 return false;
@@ -159,6 +164,14 @@ public final class DatabaseGauges implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * Whether the database answers now, as the last poll found: false until a poll succeeded and
+     * after a failed one (while {@link #snapshot} keeps the last values). Any thread.
+     */
+    public boolean answering() {
+        return lastPollSucceeded;
     }
 
     /** The values of the last successful poll; empty until there was one. */

@@ -205,7 +205,7 @@ public final class ConsumerService {
         resources.push(gauges::close);
         readiness.set(() -> ReadinessReport.empty()
                 .with("streaming", source.isStreaming())
-                .with("database", gauges.snapshot().isPresent())
+                .with("database", gauges.answering())
                 .with("kms", aws.kmsAnswering())
                 .with("secretsmanager", aws.secretsManagerAnswering()));
 

@@ -60,12 +60,6 @@ public final class Deadline {
         return new Deadline(atNanos - reserve.toNanos(), nanoTime);
     }
 
-    /** This deadline, or {@code most} from now if that comes first. */
-    public Deadline atMost(Duration most) {
-        long cap = nanoTime.getAsLong() + most.toNanos();
-        return cap - atNanos < 0 ? new Deadline(cap, nanoTime) : this;
-    }
-
     /**
      * Waits for {@code thread} to end, until the deadline at most.
      *

@@ -41,14 +41,6 @@ class DeadlineTest {
     }
 
     @Test
-    void atMostNeverMovesADeadlineLater() {
-        Deadline deadline = Deadline.after(Duration.ofSeconds(2), now::get);
-
-        assertThat(deadline.atMost(Duration.ofSeconds(5)).remaining()).isEqualTo(Duration.ofSeconds(2));
-        assertThat(deadline.atMost(Duration.ofSeconds(1)).remaining()).isEqualTo(Duration.ofSeconds(1));
-    }
-
-    @Test
     void aFewNanosecondsLeftStillCountAsAMillisecondToWait() {
         Deadline deadline = Deadline.after(Duration.ofNanos(10), now::get);
 

@@ -87,8 +87,8 @@ EXPOSE 9464
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
     CMD ["/bin/bash", "-c", "exec 3<>\"/dev/tcp/127.0.0.1/${CREDSYNC_METRICS_PORT:-9464}\" && printf 'GET /health/live HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && IFS= read -r -t 4 status <&3 && [[ $status == HTTP/1.[01]' 200 '* ]]"]
 # Exec form: java is PID 1 and gets SIGTERM itself; credsync then finishes or abandons the
-# delivery in progress, confirms what is done and exits 0 within 10 s (give the orchestrator's
-# stop timeout at least that). The heap follows the container's memory limit; an
+# delivery in progress, confirms what is done and exits 0 within 10 s, one deadline shared by
+# every part of its shutdown (give the orchestrator's stop timeout at least that). The heap follows the container's memory limit; an
 # OutOfMemoryError ends the process so that the orchestrator restarts it rather than leaving a
 # half-working one. The consumer is a small service that mostly waits on the network: the C1
 # compiler alone (TieredStopAtLevel=1) and the serial collector cost less CPU than C2's warm-up

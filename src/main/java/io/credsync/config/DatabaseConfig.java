@@ -40,6 +40,9 @@ import java.util.stream.Collectors;
  * @param iamRegion the Region RDS IAM tokens are signed for: present exactly when {@code auth}
  *     is {@code iam}
  * @param databases the databases this installation covers (install, doctor); {@code name} always
+ * @param startupTimeout how long {@code run} waits at start for a database that cannot be
+ *     reached or takes no connections yet (starting, restarting, failing over) before it gives
+ *     up; positive
  */
 public record DatabaseConfig(
         String host,
@@ -54,10 +57,17 @@ public record DatabaseConfig(
         Duration connectTimeout,
         String applicationName,
         Optional<Region> iamRegion,
-        DatabaseScope databases) {
+        DatabaseScope databases,
+        Duration startupTimeout) {
 
     static final List<String> KEYS = List.of("host", "port", "name", "databases", "user", "password_env",
-            "password_file", "auth", "ssl_mode", "connect_timeout", "application_name");
+            "password_file", "auth", "ssl_mode", "connect_timeout", "application_name", "startup_timeout");
+
+    /**
+     * Longer than an RDS or Aurora reboot or Multi-AZ failover (one to two minutes) takes, so that
+     * those are waited out; short enough that a wrong host shows as a failed task soon.
+     */
+    static final Duration DEFAULT_STARTUP_TIMEOUT = Duration.ofMinutes(5);
 
     /** Host names, IPv4 and IPv6 addresses (with a zone); nothing PgJDBC's URL would misread. */
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9._%:-]+");
@@ -102,12 +112,21 @@ public record DatabaseConfig(
         Objects.requireNonNull(applicationName, "applicationName");
         Objects.requireNonNull(iamRegion, "iamRegion");
         Objects.requireNonNull(databases, "databases");
+        Objects.requireNonNull(startupTimeout, "startupTimeout");
+        if (startupTimeout.isNegative() || startupTimeout.isZero()) {
+            throw new IllegalArgumentException("startupTimeout must be positive, got " + startupTimeout);
+        }
         if (password.isPresent() != (auth == Auth.PASSWORD)) {
             throw new IllegalArgumentException("a password goes with auth " + Auth.PASSWORD.value() + " only");
         }
         if (iamRegion.isPresent() != (auth == Auth.IAM)) {
             throw new IllegalArgumentException("a Region goes with auth " + Auth.IAM.value() + " only");
         }
+    }
+
+    /** The database as logs and messages name it: name, host, port and user; never the password. */
+    public String describe() {
+        return name + " on " + host + ":" + port + " as " + user;
     }
 
     /** @return a connector for this database; cheap, thread-safe, holds no connection */
@@ -121,7 +140,7 @@ public record DatabaseConfig(
      */
     public DatabaseConnector connector(String database) {
         return new PgConnector(new DatabaseConfig(host, port, database, user, passwordEnv, passwordFile, password,
-                auth, sslMode, connectTimeout, applicationName, iamRegion, databases));
+                auth, sslMode, connectTimeout, applicationName, iamRegion, databases, startupTimeout));
     }
 
     /** Reads and checks the section; null if anything in it is wrong (reported to {@code s}). */
@@ -137,6 +156,7 @@ public record DatabaseConfig(
         Auth auth = auth(s);
         SslMode sslMode = sslMode(s);
         Duration connectTimeout = s.duration("connect_timeout", Duration.ofSeconds(10));
+        Duration startupTimeout = s.duration("startup_timeout", DEFAULT_STARTUP_TIMEOUT);
         String applicationName = applicationName(s);
 
         Optional<Setting> passwordEnv = s.scalar("password_env");
@@ -166,7 +186,7 @@ public record DatabaseConfig(
                         : Optional.of(passwordEnv.map(Setting::text).orElse(Passwords.DEFAULT_VARIABLE)),
                 passwordFile.map(f -> Path.of(f.text())),
                 password, auth, sslMode, connectTimeout, applicationName,
-                auth == Auth.IAM ? region : Optional.empty(), databases);
+                auth == Auth.IAM ? region : Optional.empty(), databases, startupTimeout);
     }
 
     private static DatabaseScope databases(Section s) {

@@ -6,6 +6,7 @@ import io.credsync.crypto.EnvelopeException;
 import io.credsync.crypto.EnvelopeOpener;
 import io.credsync.crypto.EventPayload;
 import io.credsync.crypto.TransientCryptoException;
+import io.credsync.lifecycle.Deadline;
 import io.credsync.metrics.DeliveryMetrics;
 import io.credsync.outbox.OutboxEvent;
 import io.credsync.replication.Lsn;
@@ -37,7 +38,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
@@ -61,8 +61,8 @@ import org.slf4j.MDC;
  * Secrets Manager calls, tens of milliseconds that are mostly waiting, and a burst that changes
  * a hundred roles would otherwise wait for them one after another.
  *
- * <p>{@link #deliver} and {@link #undelivered} are called by one thread, the delivery thread;
- * {@link #awsAnswering} by any.
+ * <p>{@link #deliver} and {@link #undelivered} are called by one thread, the delivery thread.
+ * Whether AWS answers is not the pipeline's to say: see {@link AwsAnswers}.
  */
 public final class DeliveryPipeline implements AutoCloseable {
 
@@ -93,8 +93,6 @@ public final class DeliveryPipeline implements AutoCloseable {
     private final Clock clock;
     private final DeliveryMetrics metrics;
     private final RoleLocks roleLocks;
-    /** Whether the last call to KMS or Secrets Manager got no answer; read by the health check. */
-    private volatile boolean awsUnanswered;
 
     /**
      * @param stores makes a store (a database connection of its own): one for the delivery thread
@@ -279,21 +277,22 @@ public final class DeliveryPipeline implements AutoCloseable {
         return retrying(store, "read undelivered outbox rows", () -> store.undelivered(afterId, limit));
     }
 
-    /**
-     * False while the last call to KMS or Secrets Manager got no answer (unreachable, timed out,
-     * throttled, 5xx) and is being retried; true once one answers again. Any thread.
-     */
-    public boolean awsAnswering() {
-        return !awsUnanswered;
-    }
-
-    /** Stops the role threads and closes every store's connection. */
+    /** As {@link #close(Deadline)}, with 5 s to spare. */
     @Override
     public void close() {
+        close(Deadline.after(Duration.ofSeconds(5)));
+    }
+
+    /**
+     * Interrupts the role threads, waits for them until {@code deadline}, and closes every store's
+     * connection. A role thread still running then (in a call that ignores interrupts) is left
+     * behind: it records nothing more, because its store's connection is closed.
+     */
+    public void close(Deadline deadline) {
         roleExecutor.shutdownNow();
         try {
-            if (!roleExecutor.awaitTermination(5, TimeUnit.SECONDS)) {
-                log.warn("the delivery's role threads did not stop within 5 s");
+            if (!deadline.awaitTermination(roleExecutor)) {
+                log.warn("the delivery's role threads did not stop by the shutdown deadline; leaving them");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -386,10 +385,8 @@ public final class DeliveryPipeline implements AutoCloseable {
                             + e.getMessage() + "; once that is fixed, `credsync replay " + event.id()
                             + "` delivers this change", lsn);
                 }
-                awsUnanswered = true;
                 pause(attempts, "Secrets Manager", e.errorCode());
             } catch (TransientCryptoException e) {
-                awsUnanswered = true;
                 pause(attempts, "KMS", e.errorCode());
             } catch (SQLException e) {
                 store.discardIfBroken(e);
@@ -479,7 +476,6 @@ public final class DeliveryPipeline implements AutoCloseable {
         Instant start = clock.instant();
         try {
             SecretWriteResult result = writer.write(update);
-            awsUnanswered = false;
             metrics.recordSecretsManagerCall(Duration.between(start, clock.instant()), null);
             return result;
         } catch (SecretWriteException e) {

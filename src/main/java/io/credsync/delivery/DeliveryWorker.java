@@ -1,5 +1,6 @@
 package io.credsync.delivery;
 
+import io.credsync.lifecycle.Deadline;
 import io.credsync.outbox.OutboxEvent;
 import io.credsync.replication.AckTracker;
 import io.credsync.replication.OutboxBatch;
@@ -33,6 +34,8 @@ public final class DeliveryWorker implements OutboxBatchSink, Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(DeliveryWorker.class);
     private static final int QUEUE_CAPACITY = 1_000;
+    /** How long closing the pipeline may take when {@link #run} ends without a deadline given. */
+    private static final Duration DEFAULT_CLOSE = Duration.ofSeconds(5);
 
     private final DeliveryPipeline pipeline;
     private final AckTracker tracker;
@@ -41,6 +44,8 @@ public final class DeliveryWorker implements OutboxBatchSink, Runnable {
     private final RoundPacer pacer;
     private volatile boolean catchUpRequested;
     private volatile boolean stopping;
+    /** By when {@link #run} must have closed the pipeline once stopped; null until {@link #stop(Deadline)}. */
+    private volatile Deadline closeBy;
 
     public DeliveryWorker(DeliveryPipeline pipeline, AckTracker tracker, int maxEventsPerRound) {
         this.pipeline = Objects.requireNonNull(pipeline, "pipeline");
@@ -107,12 +112,22 @@ public final class DeliveryWorker implements OutboxBatchSink, Runnable {
             // Asked to stop in the middle of a round: what was not recorded is delivered again.
             Thread.currentThread().interrupt();
         } finally {
-            pipeline.close();
+            Deadline deadline = closeBy;
+            pipeline.close(deadline != null ? deadline : Deadline.after(DEFAULT_CLOSE));
         }
     }
 
     /** Makes {@link #run} return after the round in progress. */
     public void stop() {
+        stopping = true;
+    }
+
+    /**
+     * Makes {@link #run} return after the round in progress, and close the pipeline by
+     * {@code closeBy} (its role threads and their connections).
+     */
+    public void stop(Deadline closeBy) {
+        this.closeBy = closeBy;
         stopping = true;
     }
 

@@ -5,6 +5,7 @@ import io.credsync.config.DriftConfig;
 import io.credsync.metrics.DriftGauges;
 import java.sql.Connection;
 import java.sql.SQLException;
+import io.credsync.lifecycle.Deadline;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -156,12 +157,18 @@ public final class DriftMonitor implements AutoCloseable {
         }
     }
 
+    /** As {@link #close(Deadline)}, with 3 s to spare. */
     @Override
     public void close() {
+        close(Deadline.after(Duration.ofSeconds(3)));
+    }
+
+    /** Stops the passes, interrupting one in progress, and waits for it until {@code deadline}. */
+    public void close(Deadline deadline) {
         executor.shutdownNow();
         try {
-            if (!executor.awaitTermination(Duration.ofSeconds(3).toMillis(), TimeUnit.MILLISECONDS)) {
-                log.warn("the drift check did not stop within 3 s");
+            if (!deadline.awaitTermination(executor)) {
+                log.warn("the drift check did not stop by the shutdown deadline; leaving it");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

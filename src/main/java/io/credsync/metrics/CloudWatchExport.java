@@ -3,6 +3,7 @@ package io.credsync.metrics;
 import io.credsync.config.AwsClients;
 import io.credsync.config.AwsConfig;
 import io.credsync.config.MetricsConfig;
+import io.credsync.lifecycle.Deadline;
 import io.micrometer.cloudwatch2.CloudWatchConfig;
 import io.micrometer.cloudwatch2.CloudWatchMeterRegistry;
 import io.micrometer.core.instrument.Clock;
@@ -12,6 +13,8 @@ import io.micrometer.core.instrument.config.MeterFilter;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
 
 /**
@@ -31,9 +34,12 @@ import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
  * A failed publish is logged by micrometer and retried at the next step; it never stops
  * delivery.
  *
- * <p>Thread-safe. {@link #close()} publishes once more, then closes the client.
+ * <p>Thread-safe. {@link #close(Deadline)} publishes once more, within the shutdown deadline,
+ * then closes the client.
  */
 public final class CloudWatchExport implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(CloudWatchExport.class);
 
     private final CloudWatchMeterRegistry cloudWatch;
     private final CompositeMeterRegistry meters;
@@ -85,12 +91,28 @@ public final class CloudWatchExport implements AutoCloseable {
         return meters;
     }
 
-    /** Publishes what the current step holds, stops publishing and closes the client. */
+    /** As {@link #close(Deadline)}, with as long as one CloudWatch call may take. */
     @Override
     public void close() {
+        close(Deadline.after(AwsClients.API_CALL_TIMEOUT));
+    }
+
+    /**
+     * Publishes what the current step holds, stops publishing and closes the client. The last
+     * publish is a CloudWatch call, which may take up to {@link AwsClients#API_CALL_TIMEOUT}: it
+     * runs on a thread of its own and is abandoned (its values lost) at {@code deadline}.
+     */
+    public void close(Deadline deadline) {
+        meters.remove(cloudWatch);
+        Thread lastPublish = new Thread(cloudWatch::close, "credsync-cloudwatch-close");
+        lastPublish.setDaemon(true);
+        lastPublish.start();
         try {
-            meters.remove(cloudWatch);
-            cloudWatch.close();
+            if (!deadline.join(lastPublish)) {
+                log.warn("the last CloudWatch publish did not finish by the shutdown deadline; abandoning it");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
             client.close();
         }

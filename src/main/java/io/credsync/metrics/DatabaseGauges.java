@@ -1,6 +1,7 @@
 package io.credsync.metrics;
 
 import io.credsync.config.DatabaseConnector;
+import io.credsync.lifecycle.Deadline;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -68,6 +69,8 @@ public final class DatabaseGauges implements AutoCloseable {
     private final Duration interval;
     private final Clock clock;
     private final AtomicReference<DatabaseSnapshot> last = new AtomicReference<>();
+    /** Whether the last poll read the database; written under pollLock, read by any thread. */
+    private volatile boolean lastPollSucceeded;
     private final List<Meter> meters = new ArrayList<>();
     private final Object pollLock = new Object();
 
@@ -153,18 +156,21 @@ public final class DatabaseGauges implements AutoCloseable {
             }
             try {
                 last.set(read());
+                lastPollSucceeded = true;
                 if (consecutiveFailures > 0) {
                     log.info("database gauges read again after {} failed polls", consecutiveFailures);
                 }
                 consecutiveFailures = 0;
                 return true;
             } catch (SQLException e) {
+                lastPollSucceeded = false;
                 failed("SQLState " + e.getSQLState());
                 dropConnectionIfBroken();
                 return false;
             } catch (RuntimeException e) {
                 // Caught so that one bad poll does not cancel the schedule; the class, not
                 // the message, which might quote data.
+                lastPollSucceeded = false;
                 failed(e.getClass().getName());
                 dropConnectionIfBroken();
                 return false;
@@ -176,17 +182,30 @@ public final class DatabaseGauges implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether the database answers now, as the last poll found: false until a poll succeeded and
+     * after a failed one (while {@link #snapshot} keeps the last values). Any thread.
+     */
+    public boolean answering() {
+        return lastPollSucceeded;
+    }
+
     /** The values of the last successful poll; empty until there was one. */
     public Optional<DatabaseSnapshot> snapshot() {
         return Optional.ofNullable(last.get());
     }
 
-    /**
-     * Stops polling, waiting up to 10 s for a poll in progress, closes the connection and
-     * removes the gauges. Idempotent.
-     */
+    /** As {@link #close(Deadline)}, with 10 s to spare. */
     @Override
     public void close() {
+        close(Deadline.after(SHUTDOWN_TIMEOUT));
+    }
+
+    /**
+     * Stops polling, waiting for a poll in progress until {@code deadline}, closes the connection
+     * (which also ends a poll stuck in JDBC) and removes the gauges. Idempotent.
+     */
+    public void close(Deadline deadline) {
         ScheduledExecutorService owned;
         synchronized (this) {
             if (closed) {
@@ -198,9 +217,8 @@ public final class DatabaseGauges implements AutoCloseable {
         if (owned != null) {
             owned.shutdown();
             try {
-                if (!owned.awaitTermination(SHUTDOWN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                    log.warn("the database gauges poll did not finish within {} s; abandoning it",
-                            SHUTDOWN_TIMEOUT.toSeconds());
+                if (!deadline.awaitTermination(owned)) {
+                    log.warn("the database gauges poll did not finish by the shutdown deadline; abandoning it");
                     owned.shutdownNow();
                 }
             } catch (InterruptedException e) {

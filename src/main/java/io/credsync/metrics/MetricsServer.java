@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.credsync.json.JsonMappers;
+import io.credsync.lifecycle.Deadline;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -98,9 +99,17 @@ public final class MetricsServer implements AutoCloseable {
         return server.getAddress();
     }
 
-    /** Stops accepting, ends exchanges in progress, and shuts the pool down. Idempotent. */
+    /** As {@link #close(Deadline)}, with 5 s to spare. */
     @Override
     public void close() {
+        close(Deadline.after(SHUTDOWN_TIMEOUT));
+    }
+
+    /**
+     * Stops accepting, ends exchanges in progress, and shuts the pool down, waiting for requests
+     * in progress until {@code deadline}. Idempotent.
+     */
+    public void close(Deadline deadline) {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
@@ -111,9 +120,8 @@ public final class MetricsServer implements AutoCloseable {
         }
         executor.shutdown();
         try {
-            if (!executor.awaitTermination(SHUTDOWN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                log.warn("metrics HTTP requests did not finish within {} s; abandoning them",
-                        SHUTDOWN_TIMEOUT.toSeconds());
+            if (!deadline.awaitTermination(executor)) {
+                log.warn("metrics HTTP requests did not finish by the shutdown deadline; abandoning them");
                 executor.shutdownNow();
             }
         } catch (InterruptedException e) {

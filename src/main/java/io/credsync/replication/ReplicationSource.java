@@ -1,6 +1,7 @@
 package io.credsync.replication;
 
 import io.credsync.config.DatabaseConnector;
+import io.credsync.lifecycle.Deadline;
 import java.nio.ByteBuffer;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -88,6 +89,8 @@ public final class ReplicationSource {
 
     private final CountDownLatch stopSignal = new CountDownLatch(1);
     private volatile boolean stopRequested;
+    /** By when closing the stream must be done, once stopping. */
+    private volatile Deadline closeBy;
     private volatile boolean streaming;
     /** Replication thread only: whether the last attempt found the slot in use elsewhere. */
     private boolean waitingForSlot;
@@ -183,6 +186,15 @@ public final class ReplicationSource {
      * Idempotent; may be called before {@code run()}, which then returns at once.
      */
     public void stop() {
+        stop(Deadline.after(Duration.ofMillis(CLOSE_TIMEOUT_MILLIS)));
+    }
+
+    /**
+     * As {@link #stop()}, with closing the stream bounded by {@code deadline} as well as by its
+     * usual second: the caller's shutdown deadline.
+     */
+    public void stop(Deadline deadline) {
+        closeBy = deadline;
         stopRequested = true;
         stopSignal.countDown();
         synchronized (runnerLock) {
@@ -467,7 +479,10 @@ public final class ReplicationSource {
         /** Ends the copy, waiting at most about a second for the server; the caller closes the connection. */
         void close(Connection connection) {
             try {
-                connection.setNetworkTimeout(Runnable::run, CLOSE_TIMEOUT_MILLIS);
+                Deadline deadline = closeBy;
+                long timeout = deadline == null ? CLOSE_TIMEOUT_MILLIS
+                        : Math.max(1, Math.min(CLOSE_TIMEOUT_MILLIS, deadline.remainingMillis()));
+                connection.setNetworkTimeout(Runnable::run, Math.toIntExact(timeout));
                 if (!stream.isClosed()) {
                     stream.close();
                 }

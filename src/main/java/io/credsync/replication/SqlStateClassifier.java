@@ -3,15 +3,17 @@ package io.credsync.replication;
 import java.sql.SQLException;
 
 /**
- * Decides what the replication loop does about an {@link SQLException}, by its SQLState alone
- * (message texts are translated and change between versions).
+ * Decides what the replication loop, and the consumer's start-up, do about an
+ * {@link SQLException}, by its SQLState alone (message texts are translated and change between
+ * versions). PgJDBC reports a refused or timed-out TCP connection and an unknown host as 08001,
+ * so those are SQLStates too.
  *
  * <p>Pure and thread-safe.
  */
-final class SqlStateClassifier {
+public final class SqlStateClassifier {
 
     /** What to do about a failure. */
-    enum Action {
+    public enum Action {
         /** The connection or the server went away (08, 57P01-57P03, 53): reconnect after a wait. */
         RECONNECT,
         /** 55006: another process streams from the slot (a second instance): wait, then try again. */
@@ -28,7 +30,7 @@ final class SqlStateClassifier {
     }
 
     /** The action for {@code e}, going by the first SQLState in its chain of causes. */
-    static Action classify(SQLException e) {
+    public static Action classify(SQLException e) {
         String state = sqlState(e);
         if (state == null) {
             return Action.UNEXPECTED;
@@ -52,8 +54,25 @@ final class SqlStateClassifier {
         };
     }
 
+    /**
+     * Whether {@code e} means the server cannot be reached or takes no connections for now
+     * (refused, unknown host, timed out, starting up, shutting down, out of connection slots):
+     * worth waiting for when the consumer starts. A server that was reached and refused the
+     * connection's set-up is not: 08004 (it does not support the SSL or GSS encryption that
+     * {@code database.ssl_mode} asks for) and 08P01 (it does not speak PostgreSQL's protocol, a
+     * wrong port) need the configuration fixed, as do credentials (28) and a missing database
+     * (3D000).
+     */
+    public static boolean isTemporarilyUnavailable(SQLException e) {
+        String state = sqlState(e);
+        if ("08004".equals(state) || "08P01".equals(state)) {
+            return false;
+        }
+        return classify(e) == Action.RECONNECT;
+    }
+
     /** The first non-empty SQLState in {@code e}'s causes and chained exceptions, else null. */
-    static String sqlState(SQLException e) {
+    public static String sqlState(SQLException e) {
         Throwable current = e;
         for (int depth = 0; current != null && depth < 16; depth++) {
             if (current instanceof SQLException sql) {

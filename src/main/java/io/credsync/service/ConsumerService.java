@@ -4,48 +4,53 @@ import io.credsync.CredsyncVersion;
 import io.credsync.config.AwsClients;
 import io.credsync.config.CredsyncConfig;
 import io.credsync.config.DatabaseConnector;
+import io.credsync.config.RetryPolicy;
 import io.credsync.crypto.EnvelopeOpener;
 import io.credsync.crypto.KmsKeyUnwrapper;
+import io.credsync.delivery.AwsAnswers;
 import io.credsync.delivery.DeliveryPipeline;
 import io.credsync.delivery.DeliveryStore;
 import io.credsync.delivery.LoginVerifier;
 import io.credsync.delivery.RoleLocks;
-import io.credsync.install.ClusterDatabases;
-import java.sql.Connection;
-import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import io.credsync.delivery.SecretFields;
 import io.credsync.delivery.Sleeper;
 import io.credsync.drift.AutoRotateNotPermittedException;
 import io.credsync.drift.DriftCheck;
 import io.credsync.drift.DriftMonitor;
+import io.credsync.install.ClusterDatabases;
+import io.credsync.lifecycle.Deadline;
 import io.credsync.metrics.CloudWatchExport;
 import io.credsync.metrics.CredsyncMeterRegistry;
 import io.credsync.metrics.DatabaseGauges;
 import io.credsync.metrics.DriftGauges;
 import io.credsync.metrics.MetricsServer;
 import io.credsync.metrics.MicrometerDeliveryMetrics;
+import io.credsync.metrics.Readiness;
 import io.credsync.metrics.ReadinessReport;
 import io.credsync.replication.ReplicationException;
 import io.credsync.replication.ReplicationSettings;
 import io.credsync.secrets.SecretNamer;
+import io.credsync.secrets.SecretWriter;
 import io.credsync.secrets.SecretsManagerPasswordReader;
 import io.credsync.secrets.SecretsManagerSecretWriter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,30 +63,49 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
  * with a replication thread that owns that database's slot and a delivery thread that writes
  * secrets; the discovery thread; and the metrics endpoint.
  *
- * <p>Start-up order matters: each slot is created (if missing) before its outbox is scanned for
+ * <p>Start-up order matters. The metrics endpoint comes first, so that while the database is
+ * awaited ({@link DatabaseStartupWait}) the process answers {@code /health/live} and reports
+ * {@code /health/ready} false. Each slot is created (if missing) before its outbox is scanned for
  * rows without a delivery row, so that every event is either found by the scan or streamed.
- * Shutdown lets the delivery round in progress finish (or abandons it after a grace period:
- * unrecorded events are delivered again later), then sends a final status update, so that what
- * was done is confirmed.
+ *
+ * <p>Shutdown keeps to one {@link Deadline}, which {@link #close(Deadline)} shares out: the
+ * delivery rounds in progress may finish (or are abandoned: unrecorded events are delivered again
+ * later) while enough is left for the rest; then each replication thread sends a final status
+ * update, so that what was done is confirmed; then every resource closes within what is left.
  *
  * <p>{@link #start} and {@link #close} are called by one thread; {@link #requestStop} from any.
  */
-public final class ConsumerService implements AutoCloseable {
+public final class ConsumerService {
 
     private static final Logger log = LoggerFactory.getLogger(ConsumerService.class);
-    /** How long the delivery round in progress may take to finish at shutdown. */
-    private static final Duration DELIVERY_GRACE = Duration.ofSeconds(5);
-    private static final Duration JOIN_TIMEOUT = Duration.ofSeconds(3);
+    /** What the delivery rounds leave for the threads and resources that close after them. */
+    private static final Duration AFTER_DELIVERY = Duration.ofSeconds(3);
+    /** What abandoned delivery rounds leave for the replication threads and the resources. */
+    private static final Duration AFTER_ABANDONED_DELIVERY = Duration.ofSeconds(2);
+    /** What the replication threads' final status updates and closes leave for the resources. */
+    private static final Duration AFTER_REPLICATION = Duration.ofMillis(500);
+    /** How long closing may take after a failed start: as long as after a signal. */
+    private static final Duration CLOSE_AFTER_FAILED_START = Duration.ofSeconds(9);
     /** How often the consumer looks for a covered database it does not stream yet. */
     private static final Duration DISCOVERY_INTERVAL = Duration.ofSeconds(10);
+    /** Readiness until the components run: nothing streams, and the database is awaited. */
+    private static final Readiness STARTING = () -> ReadinessReport.empty()
+            .with("database", false).with("streaming", false);
+
+    /** A resource closed at shutdown, within the deadline it is given. */
+    @FunctionalInterface
+    private interface Resource {
+        void close(Deadline deadline) throws Exception;
+    }
 
     private final CredsyncConfig config;
-    private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+    private final Deque<Resource> resources = new ArrayDeque<>();
     private final CountDownLatch finished = new CountDownLatch(1);
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private final AtomicReference<Readiness> readiness = new AtomicReference<>(STARTING);
+    private final DatabaseStartupWait databaseWait;
     /** One per database streamed, the home database's first; added to by the discovery thread. */
     private final List<DatabaseStream> streams = new CopyOnWriteArrayList<>();
-    private final List<DeliveryPipeline> pipelines = new CopyOnWriteArrayList<>();
     /** Databases without credsync, warned about once. */
     private final Set<String> uncovered = ConcurrentHashMap.newKeySet();
     private final Object streamsLock = new Object();
@@ -93,93 +117,117 @@ public final class ConsumerService implements AutoCloseable {
 
     private ConsumerService(CredsyncConfig config) {
         this.config = config;
+        this.databaseWait = new DatabaseStartupWait(config.database().describe(), config.database().startupTimeout(),
+                new RetryPolicy(config.replication().reconnectInitial(), config.replication().reconnectMax()),
+                RandomGenerator.getDefault(), System::nanoTime);
+    }
+
+    /** A consumer for {@code config}; nothing runs until {@link #start}. */
+    public static ConsumerService create(CredsyncConfig config) {
+        return new ConsumerService(config);
     }
 
     /**
-     * Builds the consumer from {@code config}, prepares the slots and starts the threads.
+     * Opens the metrics endpoint, waits for the home database (up to
+     * {@code database.startup_timeout}), prepares the slots and starts the threads. Returns early,
+     * with nothing streaming, when {@link #requestStop} is called while the database is awaited.
+     * On failure, what was started is closed again.
      *
      * @throws ReplicationException if a slot or publication cannot be used (the message says
      *     what to do)
-     * @throws SQLException if the database cannot be reached
+     * @throws SQLException if the database refused something that waiting does not fix (wrong
+     *     credentials, no such database, a missing privilege)
+     * @throws DatabaseUnavailableException if the database could not be reached within
+     *     {@code database.startup_timeout}
      * @throws IOException if the metrics endpoint cannot listen
      * @throws AutoRotateNotPermittedException if {@code drift.auto_rotate} is on and the role may
      *     not rotate
+     * @throws InterruptedException if the starting thread is interrupted
      */
-    public static ConsumerService start(CredsyncConfig config) throws ReplicationException, SQLException, IOException,
-            AutoRotateNotPermittedException {
-        ConsumerService service = new ConsumerService(config);
+    public void start() throws ReplicationException, SQLException, DatabaseUnavailableException, IOException,
+            AutoRotateNotPermittedException, InterruptedException {
         try {
-            service.startComponents();
-            return service;
-        } catch (ReplicationException | SQLException | IOException | AutoRotateNotPermittedException
-                | RuntimeException e) {
-            service.close();
+            startComponents();
+        } catch (ReplicationException | SQLException | DatabaseUnavailableException | IOException
+                | AutoRotateNotPermittedException | InterruptedException | RuntimeException e) {
+            close(Deadline.after(CLOSE_AFTER_FAILED_START));
             throw e;
         }
     }
 
-    private void startComponents() throws ReplicationException, SQLException, IOException,
-            AutoRotateNotPermittedException {
-        log.info("starting credsync {} for database {} on {}:{}, slot {}, covering databases: {}", CredsyncVersion.current(),
-                config.database().name(), config.database().host(), config.database().port(),
-                config.replication().slot(), config.database().databases());
+    private void startComponents() throws ReplicationException, SQLException, DatabaseUnavailableException,
+            IOException, AutoRotateNotPermittedException, InterruptedException {
+        log.info("starting credsync {} for database {} on {}:{}, slot {}, covering databases: {}",
+                CredsyncVersion.current(), config.database().name(), config.database().host(),
+                config.database().port(), config.replication().slot(), config.database().databases());
         DatabaseConnector connector = config.database().connector();
-        if (config.drift().enabled() && config.drift().autoRotate()) {
-            DriftMonitor.requireRotatePermission(connector);
+        CredsyncMeterRegistry registry = CredsyncMeterRegistry.create();
+        resources.push(deadline -> registry.close());
+        // credsync's own meters go to Prometheus and, when switched on, to CloudWatch as well.
+        meters = registry;
+        if (config.metrics().cloudwatchEnabled()) {
+            CloudWatchExport export = CloudWatchExport.start(config.metrics(), config.aws(), connector.databaseName(),
+                    registry);
+            resources.push(export::close);
+            meters = export.meters();
+        }
+        if (config.metrics().enabled()) {
+            metricsServer = MetricsServer.start(config.metrics().host(), config.metrics().port(), registry,
+                    () -> readiness.get().check());
+            resources.push(metricsServer::close);
+        }
+
+        if (config.drift().enabled() && config.drift().autoRotate()
+                && !databaseWait.run("to check that the role may rotate (drift.auto_rotate)",
+                        () -> DriftMonitor.requireRotatePermission(connector))) {
+            return;
         }
         KmsClient kms = own(AwsClients.build(KmsClient.builder(), config.aws().region(),
                 config.aws().kmsEndpoint().orElse(null), null));
         SecretsManagerClient secretsManager = own(AwsClients.build(SecretsManagerClient.builder(),
                 config.aws().region(), config.aws().secretsManagerEndpoint().orElse(null), null));
-        CredsyncMeterRegistry registry = CredsyncMeterRegistry.create();
-        resources.push(registry::close);
-        // credsync's own meters go to Prometheus and, when switched on, to CloudWatch as well.
-        meters = registry;
-        if (config.metrics().cloudwatchEnabled()) {
-            meters = own(CloudWatchExport.start(config.metrics(), config.aws(), connector.databaseName(), registry))
-                    .meters();
-        }
         MicrometerDeliveryMetrics metrics = own(new MicrometerDeliveryMetrics(meters));
 
         SecretNamer namer = SecretNamer.of(config.secrets());
-        EnvelopeOpener opener = new EnvelopeOpener(new KmsKeyUnwrapper(kms));
-        SecretsManagerSecretWriter writer = new SecretsManagerSecretWriter(secretsManager,
+        AwsAnswers aws = new AwsAnswers();
+        EnvelopeOpener opener = new EnvelopeOpener(aws.watching(new KmsKeyUnwrapper(kms)));
+        SecretWriter writer = aws.watching(new SecretsManagerSecretWriter(secretsManager,
                 config.secrets().kmsKeyId().orElse(null), config.secrets().description(), config.secrets().tags(),
-                config.secrets().allowConflictingRoles());
+                config.secrets().allowConflictingRoles()));
         // The secret belongs to the role, not to the database a change came from: its name and its
         // dbname field are the home database's, whichever database's outbox the change is in.
         SecretFields fields = new SecretFields(config.secrets().engine(), config.secrets().host(),
                 config.secrets().port(), connector.databaseName());
         RoleLocks roleLocks = RoleLocks.shared();
-        pipelineFactory = databaseConnector -> {
-            DeliveryPipeline pipeline = new DeliveryPipeline(
-                    () -> new DeliveryStore(databaseConnector), config.delivery().concurrency(), opener,
-                    new LoginVerifier(databaseConnector, Clock.systemUTC()), config.delivery().verify(), writer,
-                    namer, fields, config.delivery().retryPolicy(), RandomGenerator.getDefault(), Sleeper.SYSTEM,
-                    Clock.systemUTC(), metrics, roleLocks);
-            pipelines.add(pipeline);
-            return pipeline;
-        };
+        pipelineFactory = databaseConnector -> new DeliveryPipeline(
+                () -> new DeliveryStore(databaseConnector), config.delivery().concurrency(), opener,
+                new LoginVerifier(databaseConnector, Clock.systemUTC()), config.delivery().verify(), writer,
+                namer, fields, config.delivery().retryPolicy(), RandomGenerator.getDefault(), Sleeper.SYSTEM,
+                Clock.systemUTC(), metrics, roleLocks);
 
         // Each slot is created before its database's start-up scan, so that every event is either
-        // found by the scan or streamed.
+        // found by the scan or streamed. The home database is awaited; the others are found once it
+        // answers, and again every DISCOVERY_INTERVAL.
         DatabaseStream home = addStream(connector, config.replication().slot());
+        if (!databaseWait.run("to check the publication and the replication slot", home::prepare)) {
+            return;
+        }
         home.start();
         discoverDatabases();
-        if (config.metrics().enabled()) {
-            metricsServer = own(MetricsServer.start(config.metrics().host(), config.metrics().port(), registry,
-                    () -> ReadinessReport.empty()
-                            .with("streaming", streams.stream().allMatch(DatabaseStream::isStreaming))
-                            .with("database", streams.stream().allMatch(DatabaseStream::gaugesRead))
-                            .with("aws", pipelines.stream().allMatch(DeliveryPipeline::awsAnswering))));
-        }
+        readiness.set(() -> ReadinessReport.empty()
+                .with("streaming", streams.stream().allMatch(DatabaseStream::isStreaming))
+                .with("database", streams.stream().allMatch(DatabaseStream::answering))
+                .with("kms", aws.kmsAnswering())
+                .with("secretsmanager", aws.secretsManagerAnswering()));
 
         if (config.drift().enabled()) {
             LoginVerifier verifier = new LoginVerifier(connector, Clock.systemUTC());
             DriftCheck check = new DriftCheck(new SecretsManagerPasswordReader(secretsManager), verifier, namer,
                     connector.databaseName());
             DriftGauges driftGauges = own(new DriftGauges(meters, Clock.systemUTC()));
-            own(new DriftMonitor(connector, check, config.drift(), home::isStreaming, driftGauges).start());
+            DriftMonitor monitor = new DriftMonitor(connector, check, config.drift(), home::isStreaming, driftGauges)
+                    .start();
+            resources.push(monitor::close);
         }
         discovery = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread thread = new Thread(task, "credsync-discovery");
@@ -220,6 +268,7 @@ public final class ConsumerService implements AutoCloseable {
                 }
                 stream = addStream(connector, database.slotName(config.replication().slot()));
             }
+            stream.prepare();
             stream.start();
             log.info("streaming database {} from slot {}", database.name(), stream.slot());
         }
@@ -268,18 +317,22 @@ public final class ConsumerService implements AutoCloseable {
         return failure.get();
     }
 
-    /** Asks the service to stop; {@link #awaitStopped} then returns. Any thread; idempotent. */
+    /**
+     * Asks the service to stop: {@link #awaitStopped} then returns, and a {@link #start} waiting
+     * for the database returns. Any thread; idempotent.
+     */
     public void requestStop() {
+        databaseWait.stop();
         finished.countDown();
     }
 
     /**
      * Stops the threads in order (every delivery first, so that the final status updates cover
-     * their last rounds), then closes every resource, each in its own try. Returns within about
-     * ten seconds.
+     * their last rounds), then closes every resource, each in its own try, all by
+     * {@code deadline}: a component that is not done by its share of it is abandoned, never
+     * waited for longer.
      */
-    @Override
-    public void close() {
+    public void close(Deadline deadline) {
         synchronized (streamsLock) {
             closing = true;
         }
@@ -287,27 +340,32 @@ public final class ConsumerService implements AutoCloseable {
             // Waited for: a round in progress could otherwise start a stream after the others stopped.
             discovery.shutdownNow();
             try {
-                if (!discovery.awaitTermination(JOIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                    log.warn("the discovery thread did not stop within {} ms", JOIN_TIMEOUT.toMillis());
+                if (!deadline.reserving(AFTER_DELIVERY).awaitTermination(discovery)) {
+                    log.warn("the discovery thread did not stop in time for the shutdown deadline");
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }
-        streams.forEach(DatabaseStream::stopDelivery);
-        streams.forEach(stream -> stream.joinDelivery(DELIVERY_GRACE, JOIN_TIMEOUT));
-        streams.forEach(DatabaseStream::stopReplication);
-        streams.forEach(stream -> stream.joinReplication(JOIN_TIMEOUT));
+        Deadline abandonDelivery = deadline.reserving(AFTER_ABANDONED_DELIVERY);
+        streams.forEach(stream -> stream.stopDelivery(abandonDelivery));
+        streams.forEach(stream -> stream.joinDelivery(deadline.reserving(AFTER_DELIVERY), abandonDelivery));
+        Deadline replicationDone = deadline.reserving(AFTER_REPLICATION);
+        streams.forEach(stream -> stream.stopReplication(replicationDone));
+        streams.forEach(stream -> stream.joinReplication(replicationDone));
         for (DatabaseStream stream : streams) {
-            stream.close();
+            stream.close(deadline);
         }
         while (!resources.isEmpty()) {
-            AutoCloseable resource = resources.pop();
+            Resource resource = resources.pop();
             try {
-                resource.close();
+                resource.close(deadline);
             } catch (Exception e) {
-                log.warn("cannot close {}: {}", resource.getClass().getSimpleName(), e.toString());
+                log.warn("cannot close a resource at shutdown: {}", e.toString());
             }
+        }
+        if (deadline.passed()) {
+            log.warn("shutdown used all of its deadline; what was not recorded is delivered again at the next start");
         }
     }
 
@@ -317,8 +375,9 @@ public final class ConsumerService implements AutoCloseable {
         finished.countDown();
     }
 
+    /** A resource that closes quickly whatever the deadline (a client, a registry). */
     private <T extends AutoCloseable> T own(T resource) {
-        resources.push(resource);
+        resources.push(deadline -> resource.close());
         return resource;
     }
 }

@@ -3,13 +3,13 @@ package io.credsync.service;
 import io.credsync.config.DatabaseConnector;
 import io.credsync.delivery.DeliveryPipeline;
 import io.credsync.delivery.DeliveryWorker;
+import io.credsync.lifecycle.Deadline;
 import io.credsync.metrics.DatabaseGauges;
 import io.credsync.replication.AckTracker;
 import io.credsync.replication.ReplicationException;
 import io.credsync.replication.ReplicationSettings;
 import io.credsync.replication.ReplicationSource;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.Objects;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
@@ -23,15 +23,16 @@ import org.slf4j.LoggerFactory;
  * is made from, and a logical slot decodes only its own database, so the consumer has one of
  * these per database.
  *
- * <p>{@link #start}, {@link #stopDelivery}, {@link #stopReplication} and {@link #close} are
- * called by one thread; {@link #isStreaming} and {@link #gaugesRead} by any.
+ * <p>{@link #prepare}, {@link #start}, {@link #stopDelivery}, {@link #stopReplication} and
+ * {@link #close} are called by one thread; {@link #isStreaming} and {@link #answering} by any.
  */
-final class DatabaseStream implements AutoCloseable {
+final class DatabaseStream {
 
     private static final Logger log = LoggerFactory.getLogger(DatabaseStream.class);
 
     private final String database;
     private final String slot;
+    private final DeliveryPipeline pipeline;
     private final DeliveryWorker worker;
     private final ReplicationSource source;
     private final DatabaseGauges gauges;
@@ -51,7 +52,8 @@ final class DatabaseStream implements AutoCloseable {
         this.gauges = Objects.requireNonNull(gauges, "gauges");
         this.onFailure = Objects.requireNonNull(onFailure, "onFailure");
         AckTracker tracker = new AckTracker();
-        this.worker = new DeliveryWorker(pipelines.apply(connector), tracker, maxBatch);
+        this.pipeline = pipelines.apply(connector);
+        this.worker = new DeliveryWorker(pipeline, tracker, maxBatch);
         this.source = new ReplicationSource(connector, settings, tracker, worker);
     }
 
@@ -64,11 +66,16 @@ final class DatabaseStream implements AutoCloseable {
     }
 
     /**
-     * Creates the slot if missing, then starts the threads: the delivery thread first delivers
-     * every outbox row without a delivery row, which the slot, created before, cannot miss.
+     * Checks the publication and creates the slot if missing; before {@link #start}, whose
+     * delivery thread first delivers every outbox row without a delivery row, which the slot,
+     * created before, cannot miss.
      */
-    void start() throws SQLException, ReplicationException {
+    void prepare() throws SQLException, ReplicationException {
         source.ensureSlotAndPublication();
+    }
+
+    /** Starts the gauges and the threads; after {@link #prepare}. */
+    void start() {
         gauges.start();
         deliveryThread = new Thread(this::deliver, "credsync-delivery-" + database);
         replicationThread = new Thread(this::replicate, "credsync-replication-" + database);
@@ -80,31 +87,39 @@ final class DatabaseStream implements AutoCloseable {
         return source.isStreaming();
     }
 
-    boolean gaugesRead() {
-        return gauges.snapshot().isPresent();
+    /** Whether the last poll of this database's gauges succeeded. */
+    boolean answering() {
+        return gauges.answering();
     }
 
-    /** Asks the delivery thread to finish its round; {@link #joinDelivery} waits for it. */
-    void stopDelivery() {
-        worker.stop();
+    /**
+     * Asks the delivery thread to finish its round and close its pipeline by {@code closeBy};
+     * {@link #joinDelivery} waits for it.
+     */
+    void stopDelivery(Deadline closeBy) {
+        worker.stop(closeBy);
     }
 
-    void joinDelivery(Duration grace, Duration afterInterrupt) {
-        join(deliveryThread, grace, afterInterrupt, "delivery");
+    /** Waits for the delivery thread until {@code finish}, then interrupts it and waits until {@code abandon}. */
+    void joinDelivery(Deadline finish, Deadline abandon) {
+        join(deliveryThread, finish, abandon, "delivery");
     }
 
-    /** Asks the replication thread to confirm what is done and stop; {@link #joinReplication} waits. */
-    void stopReplication() {
-        source.stop();
+    /** Asks the replication thread to confirm what is done and stop by {@code deadline}. */
+    void stopReplication(Deadline deadline) {
+        source.stop(deadline);
     }
 
-    void joinReplication(Duration timeout) {
-        join(replicationThread, timeout, timeout, "replication");
+    void joinReplication(Deadline deadline) {
+        join(replicationThread, deadline, deadline, "replication");
     }
 
-    @Override
-    public void close() {
-        gauges.close();
+    /** Closes the gauges, and the pipeline when no delivery thread ever ran to close it. */
+    void close(Deadline deadline) {
+        if (deliveryThread == null) {
+            pipeline.close(deadline);
+        }
+        gauges.close(deadline);
     }
 
     private void deliver() {
@@ -128,17 +143,20 @@ final class DatabaseStream implements AutoCloseable {
         }
     }
 
-    private void join(Thread thread, Duration timeout, Duration afterInterrupt, String what) {
+    private void join(Thread thread, Deadline finish, Deadline abandon, String what) {
         if (thread == null) {
             return;
         }
         try {
-            thread.join(timeout.toMillis());
-            if (thread.isAlive()) {
-                log.warn("the {} thread of database {} did not finish within {} ms; interrupting it", what, database,
-                        timeout.toMillis());
-                thread.interrupt();
-                thread.join(afterInterrupt.toMillis());
+            if (finish.join(thread)) {
+                return;
+            }
+            log.warn("the {} thread of database {} did not finish in time for the shutdown deadline; interrupting it",
+                    what, database);
+            thread.interrupt();
+            if (!abandon.join(thread)) {
+                log.warn("the {} thread of database {} did not stop in time for the shutdown deadline; leaving it",
+                        what, database);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

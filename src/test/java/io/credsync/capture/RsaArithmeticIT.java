@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.credsync.testing.CredsyncDatabase;
 import io.credsync.testing.RsaKeys;
+import io.credsync.testing.SeededRandom;
 import java.math.BigInteger;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -13,7 +14,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.Map;
+import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -27,7 +30,6 @@ class RsaArithmeticIT {
     /** Each key has even odds of exposing an off-by-one reduction constant; larger keys are slow to make. */
     private static final Map<Integer, Integer> KEYS_PER_SIZE = Map.of(2048, 12, 3072, 4, 4096, 3);
     private static final int MESSAGES_PER_KEY = 40;
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private static CredsyncDatabase database;
 
@@ -38,9 +40,13 @@ class RsaArithmeticIT {
 
     @ParameterizedTest(name = "RSA {0}")
     @ValueSource(ints = {2048, 3072, 4096})
-    void shouldComputeRsaLikeBigIntegerForManyKeys(int bits) throws Exception {
+    @ExtendWith(SeededRandom.class)
+    void shouldComputeRsaLikeBigIntegerForManyKeys(int bits, Random random) throws Exception {
+        // Keys and messages both follow the test's seed, so that a key that exposes a bug can be made again.
+        SecureRandom keyRandom = SecureRandom.getInstance("SHA1PRNG");
+        keyRandom.setSeed(random.nextLong());
         KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
-        generator.initialize(bits);
+        generator.initialize(bits, keyRandom);
         try (Connection superuser = database.connectAsSuperuser();
                 PreparedStatement check = superuser.prepareStatement(
                         "SELECT k.barrett_mu::text, credsync.rsa_encrypt(m::numeric, k)::text"
@@ -55,7 +61,7 @@ class RsaArithmeticIT {
                 BigInteger mu = BigInteger.TEN.pow(2 * n.toString().length()).divide(n);
                 String[] messages = new String[MESSAGES_PER_KEY];
                 for (int j = 0; j < messages.length; j++) {
-                    messages[j] = new BigInteger(bits - 1, RANDOM).toString();
+                    messages[j] = new BigInteger(bits - 1, random).toString();
                 }
                 check.setArray(1, superuser.createArrayOf("text", messages));
                 check.setString(2, kid);

@@ -44,6 +44,7 @@ class CredsyncConfigTest {
         assertThat(db.auth()).isEqualTo(Auth.PASSWORD);
         assertThat(db.sslMode()).isEqualTo(SslMode.PREFER);
         assertThat(db.connectTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(db.startupTimeout()).as("database.startup_timeout").isEqualTo(Duration.ofMinutes(5));
         assertThat(db.applicationName()).isEqualTo("credsync");
         assertThat(db.databases()).as("every database of the cluster").isEqualTo(DatabaseScope.ALL);
 

@@ -118,7 +118,7 @@ class PgConnectorTest {
             DatabaseConfig iam = new DatabaseConfig("db.example.eu-west-1.rds.amazonaws.com", 5432, "db", "credsync",
                     Optional.empty(), Optional.empty(), Optional.empty(), Auth.IAM, SslMode.VERIFY_FULL,
                     Duration.ofSeconds(10), "credsync", Optional.of(software.amazon.awssdk.regions.Region.EU_WEST_1),
-                    DatabaseScope.ALL);
+                    DatabaseScope.ALL, Duration.ofMinutes(5));
             PgConnector connector = (PgConnector) iam.connector();
 
             String token = PGProperty.PASSWORD.getOrDefault(connector.withCredentials(connector.properties()));

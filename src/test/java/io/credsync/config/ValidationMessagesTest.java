@@ -31,6 +31,8 @@ class ValidationMessagesTest {
             CREDSYNC_DATABASE_SSL_MODE          | verify_full       | database.ssl_mode: must be one of disable, allow, prefer, require, verify-ca, verify-full, got verify_full
             CREDSYNC_DATABASE_CONNECT_TIMEOUT   | 10                | database.connect_timeout: must be a duration like 500ms, 10s, 5m, 1h or PT10S, got 10
             CREDSYNC_DATABASE_CONNECT_TIMEOUT   | 0s                | database.connect_timeout: must be more than zero, got 0s
+            CREDSYNC_DATABASE_STARTUP_TIMEOUT   | 0s                | database.startup_timeout: must be more than zero, got 0s
+            CREDSYNC_DATABASE_STARTUP_TIMEOUT   | forever           | database.startup_timeout: must be a duration like 500ms, 10s, 5m, 1h or PT10S, got forever
             CREDSYNC_DATABASE_APPLICATION_NAME  | café              | database.application_name: must be at most 63 printable ASCII characters, got café
             CREDSYNC_REPLICATION_SLOT           | Credsync          | replication.slot: must be 1 to 63 lower-case letters, digits or underscores (a PostgreSQL replication slot name), got Credsync
             CREDSYNC_REPLICATION_SLOT           | credsync-1        | replication.slot: must be 1 to 63 lower-case letters, digits or underscores

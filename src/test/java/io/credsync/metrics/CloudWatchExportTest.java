@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.credsync.config.MetricsConfig;
 import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.Counter;
+import io.credsync.lifecycle.Deadline;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
@@ -55,8 +57,35 @@ class CloudWatchExportTest {
         prometheus.close();
     }
 
+    @Test
+    void aLastPublishThatHangsIsAbandonedAtTheShutdownDeadline() throws InterruptedException {
+        CountDownLatch release = new CountDownLatch(1);
+        StubCloudWatch stub = new StubCloudWatch(false) {
+            @Override
+            public PutMetricDataResponse putMetricData(PutMetricDataRequest request) {
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return super.putMetricData(request);
+            }
+        };
+        CredsyncMeterRegistry prometheus = CredsyncMeterRegistry.create();
+        CloudWatchExport export = CloudWatchExport.start(METRICS, stub, "appdb", prometheus, Clock.SYSTEM);
+        Counter.builder("credsync.events").register(export.meters()).increment();
+        long start = System.nanoTime();
+
+        export.close(Deadline.after(Duration.ofMillis(300)));
+
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+        assertThat(stub.closed).as("the client is closed all the same").isTrue();
+        release.countDown();
+        prometheus.close();
+    }
+
     /** Records requests; answers each, or fails each with a 503 when told to. */
-    private static final class StubCloudWatch implements CloudWatchClient {
+    private static class StubCloudWatch implements CloudWatchClient {
         final List<PutMetricDataRequest> requests = new CopyOnWriteArrayList<>();
         final boolean fail;
         volatile boolean closed;

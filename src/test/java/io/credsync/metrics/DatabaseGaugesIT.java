@@ -184,6 +184,7 @@ class DatabaseGaugesIT {
 
         assertThat(gauges.poll()).as("the terminated connection fails the poll").isFalse();
         assertThat(gauges.poll()).as("and the database cannot be reached for a new one").isFalse();
+        assertThat(gauges.answering()).as("for readiness: the database does not answer now").isFalse();
         assertThat(gauges.snapshot()).as("the last values stay, with their time").containsSame(before);
         assertThat(new Scrape(registry.scrape()).value("credsync_pending_events")).hasValue(1.0);
 
@@ -191,6 +192,7 @@ class DatabaseGaugesIT {
         recordFailedDelivery();
 
         assertThat(gauges.poll()).as("a new connection is opened").isTrue();
+        assertThat(gauges.answering()).isTrue();
         DatabaseSnapshot after = gauges.snapshot().orElseThrow();
         assertThat(after.failedEvents()).isEqualTo(1);
         assertThat(after.polledAt()).isAfterOrEqualTo(before.polledAt());

@@ -122,8 +122,12 @@ class ReplicationSourceIT {
             assertThat(batches.get(i).endLsn()).as("commit order").isGreaterThan(batches.get(i - 1).endLsn());
         }
         assertThat(batches.get(0).commitTime()).isBetween(Instant.now().minusSeconds(60), Instant.now());
-        Thread.sleep(500);
-        assertThat(sink.batches()).as("nothing more: the rolled-back ALTER ROLE never arrives").hasSize(4);
+        // Batches come in commit order: once a later change arrived, the rolled-back one never will.
+        alterPassword(b, "after-all-Pa55");
+        sink.await(5, Duration.ofSeconds(15));
+        assertThat(sink.batches()).as("nothing more: the rolled-back ALTER ROLE never arrives")
+                .hasSize(5).last().extracting(batch -> batch.events().stream().map(OutboxEvent::roleName).toList())
+                .isEqualTo(List.of(b));
     }
 
     @Test
@@ -139,7 +143,10 @@ class ReplicationSourceIT {
         Lsn walEnd = currentWal();
         eventually(Duration.ofSeconds(10), "the source received the server's position past the batch",
                 () -> walSenderWrite().compareTo(walEnd) >= 0);
-        Thread.sleep(1000);
+        // Each status update could have confirmed too much; wait for a few of them (one per 200 ms).
+        String received = sqlValue("SELECT clock_timestamp()::text");
+        eventually(Duration.ofSeconds(10), "the source sent status updates since it received that position",
+                () -> "true".equals(statusUpdateSince(received, Duration.ofMillis(600))));
 
         assertThat(slotConfirmed())
                 .as("keepalives reported WAL up to %s, but the batch ending at %s is not delivered", walEnd,
@@ -470,6 +477,13 @@ class ReplicationSourceIT {
         String write = sqlValue("SELECT r.write_lsn::text FROM pg_catalog.pg_stat_replication r"
                 + " JOIN pg_catalog.pg_replication_slots s ON s.active_pid = r.pid WHERE s.slot_name = '" + slot + "'");
         return write == null ? Lsn.INVALID : Lsn.parse(write);
+    }
+
+    /** Whether the walsender of the slot had a status update {@code after} past {@code since} (server time). */
+    private String statusUpdateSince(String since, Duration after) throws SQLException {
+        return sqlValue("SELECT (r.reply_time > '" + since + "'::timestamptz + interval '" + after.toMillis()
+                + " milliseconds')::text FROM pg_catalog.pg_stat_replication r JOIN pg_catalog.pg_replication_slots s"
+                + " ON s.active_pid = r.pid WHERE s.slot_name = '" + slot + "'");
     }
 
     private boolean slotActive() throws SQLException {

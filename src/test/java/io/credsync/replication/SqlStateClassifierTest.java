@@ -57,4 +57,37 @@ class SqlStateClassifierTest {
         assertThat(SqlStateClassifier.classify(new SQLException("no state", null, new IOException("reset"))))
                 .isEqualTo(Action.UNEXPECTED);
     }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource({
+        "08001, true",               // refused, unknown host, connect timeout: PgJDBC's 08001
+        "08006, true",               // the connection broke during the login
+        "57P01, true",               // the server is shutting down (fast)
+        "57P03, true",               // the server is starting up, shutting down or in recovery
+        "53300, true",               // no free connection slots
+        "08004, false",              // the server does not do the SSL that database.ssl_mode asks for
+        "08P01, false",              // not PostgreSQL at that port
+        "28P01, false",              // wrong password
+        "28000, false",              // pg_hba.conf refuses, or no such role
+        "3D000, false",              // no such database
+        "42501, false",              // no REPLICATION attribute
+        "XX000, false",
+    })
+    void waitsAtStartOnlyForAServerThatCannotBeReachedOrTakesNoConnectionsForNow(String state, boolean wait) {
+        assertThat(SqlStateClassifier.isTemporarilyUnavailable(new SQLException("any text; it is not read", state)))
+                .isEqualTo(wait);
+    }
+
+    @Test
+    void aConnectionRefusedAsPgJdbcReportsItIsTemporary() {
+        SQLException refused = new SQLException("Connection to 127.0.0.1:1 refused.", "08001",
+                new java.net.ConnectException("Connection refused"));
+
+        assertThat(SqlStateClassifier.isTemporarilyUnavailable(refused)).isTrue();
+    }
+
+    @Test
+    void anExceptionWithoutSqlStateIsNotWaitedFor() {
+        assertThat(SqlStateClassifier.isTemporarilyUnavailable(new SQLException("no state"))).isFalse();
+    }
 }

@@ -19,8 +19,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Secrets Manager unreachable, then answering 500s, then throttling, and KMS unreachable, by a
@@ -35,6 +37,8 @@ class AwsFaultsIT {
     private static final Duration FAULT = Duration.ofSeconds(3);
 
     @Test
+    // Longer than the default: four faults in turn, then up to a minute per role to catch up.
+    @Timeout(value = 15, unit = TimeUnit.MINUTES)
     void shouldDeliverEveryFinalPasswordThroughOutagesErrorsAndThrottling() throws Exception {
         List<String> passwords = new ArrayList<>();
         try (SyncFixture fixture = SyncFixture.create("faults");

@@ -12,6 +12,7 @@ import io.credsync.testing.PostgresCluster;
 import io.credsync.testing.RoleStatements;
 import io.credsync.testing.RsaKeys;
 import io.credsync.testing.SecretScan;
+import io.credsync.testing.SeededRandom;
 import io.credsync.testing.ShutdownMode;
 import io.credsync.testing.SyncFixture;
 import java.sql.Connection;
@@ -26,10 +27,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The consumer as users run it, a separate {@code java -jar credsync.jar run} process, between
@@ -147,7 +151,10 @@ class ConsumerEndToEndIT {
     }
 
     @Test
-    void shouldLoseNothingWhenKilledAtRandomPointsFiveTimesInOneRun() throws Exception {
+    // Longer than the default: five consumer starts, then up to a minute per role to catch up.
+    @Timeout(value = 10, unit = TimeUnit.MINUTES)
+    @ExtendWith(SeededRandom.class)
+    void shouldLoseNothingWhenKilledAtRandomPointsFiveTimesInOneRun(Random random) throws Exception {
         fixture = SyncFixture.create("e2e_kill5");
         fixture.database().manage("kill5\\_%");
         List<String> names = new ArrayList<>();
@@ -175,7 +182,6 @@ class ConsumerEndToEndIT {
             }
         }, "password-changes");
         writer.start();
-        Random random = new Random();
         for (int kill = 0; kill < 5; kill++) {
             ConsumerProcess consumer = start();
             Thread.sleep(200 + random.nextInt(1500));

@@ -41,7 +41,8 @@ public final class ConsumerProcess implements AutoCloseable {
     /**
      * Starts the consumer with the configuration {@code yaml}, in which the placeholder
      * {@code ${METRICS_PORT}} is replaced by a free port, and waits until its metrics endpoint
-     * listens (it opens it once the slot is ready).
+     * listens (it opens it first thing, before it waits for the database and prepares the slot:
+     * wait for {@code /health/ready} to know that it streams).
      *
      * @param dir where the configuration and the log go; the same for every start of one consumer
      * @param env environment variables to add, e.g. the database password

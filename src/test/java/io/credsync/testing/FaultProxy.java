@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A fault-injecting TCP proxy on loopback, between the consumer and an AWS emulator: it passes
@@ -44,6 +45,7 @@ public final class FaultProxy implements AutoCloseable {
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private volatile Mode mode = Mode.PASS;
     private volatile long latencyMillis;
+    private final AtomicInteger heldBack = new AtomicInteger();
 
     private FaultProxy(ServerSocket server, URI target) {
         this.server = server;
@@ -80,6 +82,14 @@ public final class FaultProxy implements AutoCloseable {
      */
     public void latency(Duration latency) {
         this.latencyMillis = latency.toMillis();
+    }
+
+    /**
+     * How many pieces of answers have been held back by {@link #latency} so far: above zero, a
+     * client is waiting for an answer in a slow call (an event a test can wait for).
+     */
+    public int answersHeldBack() {
+        return heldBack.get();
     }
 
     @Override
@@ -142,6 +152,7 @@ public final class FaultProxy implements AutoCloseable {
             for (int n; (n = in.read(buffer)) >= 0;) {
                 long delay = answers ? latencyMillis : 0;
                 if (delay > 0) {
+                    heldBack.incrementAndGet();
                     Thread.sleep(delay);
                 }
                 out.write(buffer, 0, n);

@@ -169,6 +169,11 @@ public final class SyncFixture implements AutoCloseable {
      * process, as an operator would, and waits for it.
      */
     public CliRun runCli(String... args) {
+        return runCli(Map.of(), args);
+    }
+
+    /** As {@link #runCli(String...)}, with {@code env} added (settings as CREDSYNC_* variables). */
+    public CliRun runCli(Map<String, String> env, String... args) {
         Path config = dir.resolve("cli.yaml");
         try {
             Files.writeString(config, consumerYaml().replace("${METRICS_PORT}", "0"), StandardCharsets.UTF_8);
@@ -180,8 +185,10 @@ public final class SyncFixture implements AutoCloseable {
                 .toAbsolutePath().toString()));
         command.addAll(List.of(args));
         command.addAll(List.of("--config", config.toString()));
-        Commands.Result result = Commands.run(command, dir, Map.of("CREDSYNC_TEST_DB_PASSWORD",
-                database.postgres().superuserPassword()), null, Commands.DEFAULT_TIMEOUT);
+        Map<String, String> fullEnv = new HashMap<>(Map.of("CREDSYNC_TEST_DB_PASSWORD",
+                database.postgres().superuserPassword()));
+        fullEnv.putAll(env);
+        Commands.Result result = Commands.run(command, dir, fullEnv, null, Commands.DEFAULT_TIMEOUT);
         SecretScan.output("cli-" + args[0], result.output());
         return new CliRun(result.exitCode(), result.output());
     }

@@ -1,6 +1,9 @@
 package io.credsync.replication;
 
 import io.credsync.config.DatabaseConnector;
+import io.credsync.config.WaitableSocket;
+import io.credsync.config.WaitableSocketFactory;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -70,8 +73,6 @@ public final class ReplicationSource {
 
     private static final Logger log = LoggerFactory.getLogger(ReplicationSource.class);
 
-    /** The loop's sleep when the server has nothing: bounds the latency of stop() and of a change. */
-    private static final long IDLE_WAIT_MILLIS = 10;
     /** The least time between two forced status updates; see the class comment. */
     private static final long MIN_FORCE_SPACING_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     /** How long closing the stream may wait for the server to end the copy. */
@@ -89,6 +90,8 @@ public final class ReplicationSource {
     private final CountDownLatch stopSignal = new CountDownLatch(1);
     private volatile boolean stopRequested;
     private volatile boolean streaming;
+    /** The replication connection's socket while streaming, for stop() to wake a wait on. */
+    private volatile WaitableSocket activeSocket;
     /** Replication thread only: whether the last attempt found the slot in use elsewhere. */
     private boolean waitingForSlot;
 
@@ -191,6 +194,11 @@ public final class ReplicationSource {
                 runner.interrupt();
             }
         }
+        WaitableSocket socket = activeSocket;
+        if (socket != null) {
+            // Ends a wait for the server at once; the final status update still goes out.
+            socket.wakeUp();
+        }
     }
 
     /** Whether a replication stream is open now (for health checks and tests). */
@@ -208,7 +216,17 @@ public final class ReplicationSource {
         if (shouldStop()) {
             return;
         }
-        try (Connection connection = connector.connectForReplication()) {
+        Connection opened;
+        WaitableSocket socket;
+        try (WaitableSocket.Capture capture = WaitableSocket.capture()) {
+            opened = connector.connectForReplication();
+            socket = capture.socket().orElse(null);
+        }
+        try (Connection connection = opened) {
+            if (socket == null) {
+                throw new IllegalStateException("the replication connection was not opened with "
+                        + WaitableSocketFactory.class.getSimpleName() + " as its socketFactory");
+            }
             PGReplicationStream stream = connection.unwrap(PGConnection.class).getReplicationAPI()
                     .replicationStream()
                     .logical()
@@ -221,7 +239,8 @@ public final class ReplicationSource {
             tracker.reset(slot.confirmedFlush());
             log.info("streaming from replication slot {} in database {} (publication {}), confirmed up to {}",
                     settings.slotName(), connector.databaseName(), settings.publicationName(), slot.confirmedFlush());
-            Session session = new Session(stream);
+            Session session = new Session(stream, socket);
+            activeSocket = socket;
             streaming = true;
             waitingForSlot = false;
             try {
@@ -229,6 +248,7 @@ public final class ReplicationSource {
                 session.sendFinalStatus();
             } finally {
                 streaming = false;
+                activeSocket = null;
                 session.close(connection);
             }
         }
@@ -384,6 +404,7 @@ public final class ReplicationSource {
     /** One replication connection's state: its stream, decoder and assembler, and what was reported. */
     private final class Session {
         private final PGReplicationStream stream;
+        private final WaitableSocket socket;
         private final PgOutputDecoder decoder = new PgOutputDecoder();
         private final BatchAssembler assembler = new BatchAssembler();
         private final long connectedAt = System.nanoTime();
@@ -392,11 +413,16 @@ public final class ReplicationSource {
         private long lastForcedAt = System.nanoTime() - MIN_FORCE_SPACING_NANOS;
         private boolean healthy;
 
-        Session(PGReplicationStream stream) {
+        Session(PGReplicationStream stream, WaitableSocket socket) {
             this.stream = stream;
+            this.socket = socket;
         }
 
-        /** Reads, hands over and acknowledges until asked to stop; throws on any failure. */
+        /**
+         * Reads, hands over and acknowledges until asked to stop; throws on any failure. With
+         * nothing to read it waits on the socket until the server sends something, or for at most
+         * a status interval (so that status updates and confirmations go out), or until stop().
+         */
         void pump() throws SQLException {
             while (!shouldStop()) {
                 ByteBuffer message = stream.readPending();
@@ -415,13 +441,18 @@ public final class ReplicationSource {
                     healthy = true;
                     backoff.reset();
                 }
-                if (message == null) {
-                    try {
-                        stopSignal.await(IDLE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
-                    } catch (InterruptedException e) {
-                        noteInterrupt();
-                    }
+                if (message == null && awaitServer() == WaitableSocket.Wait.CLOSED && !shouldStop()) {
+                    throw new SQLException("the server closed the replication connection", "08006");
                 }
+            }
+        }
+
+        private WaitableSocket.Wait awaitServer() throws SQLException {
+            try {
+                return socket.await(settings.statusInterval());
+            } catch (IOException e) {
+                throw new SQLException("waiting for the server on the replication connection failed: " + e, "08006",
+                        e);
             }
         }
 

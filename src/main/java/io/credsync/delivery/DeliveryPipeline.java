@@ -91,6 +91,7 @@ public final class DeliveryPipeline implements AutoCloseable {
     private final Sleeper sleeper;
     private final Clock clock;
     private final DeliveryMetrics metrics;
+    private final WriteRateLimiter writeRate;
     /** Whether the last call to KMS or Secrets Manager got no answer; read by the health check. */
     private volatile boolean awsUnanswered;
 
@@ -98,11 +99,12 @@ public final class DeliveryPipeline implements AutoCloseable {
      * @param stores makes a store (a database connection of its own): one for the delivery thread
      *     and one per role task
      * @param concurrency how many roles are delivered at once, at least 1
+     * @param writeRate the ceiling on secret writes, shared by the role threads
      */
     public DeliveryPipeline(Supplier<DeliveryStore> stores, int concurrency, EnvelopeOpener opener,
             LoginVerifier verifier, VerifyMode verifyMode, SecretWriter writer, SecretNamer namer,
             SecretFields fields, RetryPolicy retry, RandomGenerator random, Sleeper sleeper, Clock clock,
-            DeliveryMetrics metrics) {
+            DeliveryMetrics metrics, WriteRateLimiter writeRate) {
         if (concurrency < 1) {
             throw new IllegalArgumentException("concurrency must be at least 1, got " + concurrency);
         }
@@ -131,6 +133,7 @@ public final class DeliveryPipeline implements AutoCloseable {
         this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.writeRate = Objects.requireNonNull(writeRate, "writeRate");
     }
 
     /**
@@ -295,6 +298,9 @@ public final class DeliveryPipeline implements AutoCloseable {
     private List<DeliveryRecord> deliverRole(DeliveryStore store, List<OutboxEvent> roleEvents, Lsn lsn)
             throws InterruptedException {
         String role = roleEvents.get(0).roleName();
+        // The wait for the write ceiling comes before the role's newer rows are read, so that the
+        // changes committed while it waited join this write instead of waiting for their own.
+        awaitWriteToken();
         long newestId = roleEvents.stream().mapToLong(OutboxEvent::id).max().orElseThrow();
         List<OutboxEvent> committedSince = retrying(store, "read the role's newer outbox rows",
                 () -> store.newerUndelivered(role, newestId, MAX_COMMITTED_SINCE));
@@ -304,6 +310,7 @@ public final class DeliveryPipeline implements AutoCloseable {
                 .toList();
         List<DeliveryRecord> records = new ArrayList<>();
         OutboxEvent written = null;
+        boolean holdsToken = true;
         for (OutboxEvent event : newestFirst) {
             Lsn eventLsn = readFromTable.contains(event.id()) ? null : lsn;
             if (written != null) {
@@ -314,7 +321,8 @@ public final class DeliveryPipeline implements AutoCloseable {
             // Every log line of the event's handling carries its id and role (fields of the JSON logs).
             try (MDC.MDCCloseable eventId = MDC.putCloseable("event_id", event.eventId().toString());
                     MDC.MDCCloseable roleName = MDC.putCloseable("role", event.roleName())) {
-                DeliveryRecord outcome = deliverNewest(store, event, eventLsn);
+                DeliveryRecord outcome = deliverNewest(store, event, eventLsn, holdsToken);
+                holdsToken = false;
                 records.add(outcome);
                 if (outcome.status() == DeliveryStatus.SYNCED) {
                     written = event;
@@ -324,7 +332,22 @@ public final class DeliveryPipeline implements AutoCloseable {
         return records;
     }
 
-    private DeliveryRecord deliverNewest(DeliveryStore store, OutboxEvent event, Lsn lsn) throws InterruptedException {
+    /** Takes a token of the write ceiling, waiting for one if need be, and counts the wait. */
+    private void awaitWriteToken() throws InterruptedException {
+        Duration waited = writeRate.acquire();
+        if (!waited.isZero()) {
+            metrics.recordWriteThrottled(waited);
+        }
+    }
+
+    /**
+     * Delivers one event: decrypts, verifies and writes it, retrying transient failures.
+     *
+     * @param holdsToken whether the caller took a token of the write ceiling for the first
+     *     attempt; every other attempt takes one of its own before it decrypts
+     */
+    private DeliveryRecord deliverNewest(DeliveryStore store, OutboxEvent event, Lsn lsn, boolean holdsToken)
+            throws InterruptedException {
         OptionalLong newestSynced = retrying(store, "read the role's last synced event",
                 () -> store.newestSyncedOrderKey(event.roleName()));
         if (newestSynced.isPresent() && newestSynced.getAsLong() > event.orderKey()) {
@@ -334,6 +357,9 @@ public final class DeliveryPipeline implements AutoCloseable {
         int attempts = 0;
         while (true) {
             attempts++;
+            if (attempts > 1 || !holdsToken) {
+                awaitWriteToken();
+            }
             try {
                 EventPayload payload = open(event);
                 Optional<DeliveryRecord> unpublished = verify(store, event, payload, attempts, lsn);

@@ -101,6 +101,17 @@ public final class MicrometerDeliveryMetrics implements DeliveryMetrics, AutoClo
                 .register(registry)).increment();
     }
 
+    @Override
+    public void recordWriteThrottled(Duration waited) {
+        counter(List.of("writes_throttled"), () -> Counter.builder("credsync.secret.writes.throttled")
+                .description("Secret writes that waited for the write-rate ceiling (secrets.max_writes_per_second)")
+                .register(registry)).increment();
+        counter(List.of("write_wait"), () -> Counter.builder("credsync.secret.write.wait")
+                .description("Time secret writes waited for the write-rate ceiling, in seconds")
+                .baseUnit("seconds")
+                .register(registry)).increment(waited.toNanos() / 1e9);
+    }
+
     /** Removes every meter this instance registered. */
     @Override
     public void close() {

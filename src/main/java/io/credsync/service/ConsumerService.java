@@ -11,6 +11,7 @@ import io.credsync.delivery.DeliveryWorker;
 import io.credsync.delivery.LoginVerifier;
 import io.credsync.delivery.SecretFields;
 import io.credsync.delivery.Sleeper;
+import io.credsync.delivery.WriteRateLimiter;
 import io.credsync.drift.AutoRotateNotPermittedException;
 import io.credsync.drift.DriftCheck;
 import io.credsync.drift.DriftMonitor;
@@ -136,7 +137,8 @@ public final class ConsumerService implements AutoCloseable {
                         connector.databaseName()),
                 config.delivery().retryPolicy(),
                 RandomGenerator.getDefault(),
-                Sleeper.SYSTEM, Clock.systemUTC(), metrics);
+                Sleeper.SYSTEM, Clock.systemUTC(), metrics,
+                new WriteRateLimiter(config.secrets().maxWritesPerSecond(), System::nanoTime, Sleeper.SYSTEM));
         AckTracker tracker = new AckTracker();
         worker = new DeliveryWorker(pipeline, tracker, config.delivery().maxBatch());
         source = new ReplicationSource(connector, new ReplicationSettings(config.replication().slot(),

@@ -84,7 +84,7 @@ class CredsyncConfigTest {
         SecretsConfig s = c.secrets();
         return new CredsyncConfig(c.database(), c.replication(), c.aws(), new SecretsConfig(s.nameTemplate(),
                 s.prefix(), s.kmsKeyId(), s.description(), tags, s.engine(), s.host(), s.port(), s.overrides(),
-                s.allowConflictingRoles()),
+                s.allowConflictingRoles(), s.maxWritesPerSecond()),
                 c.delivery(), c.metrics(), c.drift());
     }
 

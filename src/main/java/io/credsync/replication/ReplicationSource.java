@@ -38,6 +38,16 @@ import org.slf4j.LoggerFactory;
  * is therefore a protocol mismatch and treated like a decoding error (see
  * {@link BatchAssembler}).
  *
+ * <p><b>Waiting.</b> The loop reads with PgJDBC's non-blocking {@code readPending()} until it
+ * returns nothing, then sleeps on the connection's {@link WaitableSocket} until the server sends
+ * something (data or a keepalive), a status interval passes, or {@link #stop()} wakes it: an idle
+ * stream costs one wake-up per status interval. PgJDBC's blocking {@code read()} is not used: in
+ * 42.7.14, without a {@code socketTimeout} it answers a keepalive only when the next message
+ * arrives (an idle server then drops the connection after {@code wal_sender_timeout}, and a
+ * fast shutdown of PostgreSQL waits that long), and with one, the first read that times out
+ * deactivates the copy (pgjdbc issue 4328). {@link #stop()} shuts the socket's input, which ends
+ * the wait at once; the final status update still goes out on its output.
+ *
  * <p><b>Acknowledgement.</b> After each message, and on every idle turn of the loop, the
  * position the tracker calls confirmable is set as the stream's flushed and applied LSN; when
  * it moved, a status update is forced at once (at most one every 100 ms: a forced update asks
@@ -60,10 +70,10 @@ import org.slf4j.LoggerFactory;
  * exponential backoff with jitter; a missing slot is created again, loudly, and
  * {@link OutboxBatchSink#slotRecreated()} called; a missing publication, refused credentials
  * and other configuration errors end {@code run()} with a {@link ReplicationException}.
- * Decoding and mapping errors are logged and retried with the same backoff. PgJDBC's
- * non-blocking read does not report a connection the server closed (nor the CommandComplete
- * that ends the stream at a fast shutdown), so a lost server shows when a status update fails,
- * within about two status intervals. Each new
+ * Decoding and mapping errors are logged and retried with the same backoff. A connection the
+ * server closes (at a restart or a fast shutdown) ends the wait on the socket at once; a server
+ * that vanished without closing it shows when the operating system's TCP keepalives or a
+ * status update fail. Each new
  * connection starts from the slot's confirmed position, so batches handed over but not yet
  * delivered are sent again (the delivery side dedupes them) and the tracker is reset.
  *

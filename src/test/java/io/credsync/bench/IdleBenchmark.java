@@ -45,7 +45,9 @@ final class IdleBenchmark implements Benchmark {
             fixture.database().manage("idle\\_%");
             String role = RoleStatements.uniqueName("idle");
             RoleStatements.createRoleWithoutPassword(connection, role);
-            ConsumerProcess consumer = fixture.startConsumer(Map.of("CREDSYNC_DRIFT_ENABLED", "false"));
+            // The fixture's file shortens the status interval for the tests: put the default back.
+            ConsumerProcess consumer = fixture.startConsumer(Map.of("CREDSYNC_DRIFT_ENABLED", "false",
+                    "CREDSYNC_REPLICATION_STATUS_INTERVAL", "10s"));
             new ConsumerEndpoints(consumer.metricsPort()).awaitReady(Duration.ofSeconds(30));
             // One change delivered, so that every path of a delivery has run once before the window.
             String password = Passwords.next();

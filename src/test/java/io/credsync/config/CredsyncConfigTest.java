@@ -47,7 +47,7 @@ class CredsyncConfigTest {
         assertThat(db.applicationName()).isEqualTo("credsync");
 
         assertThat(config.replication()).isEqualTo(new ReplicationConfig("credsync", "credsync_outbox",
-                Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(10)));
+                Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofSeconds(10)));
         assertThat(config.aws()).isEqualTo(new AwsConfig(Region.EU_WEST_1, Optional.empty(), Optional.empty()));
 
         SecretsConfig secrets = config.secrets();

@@ -57,6 +57,9 @@ public final class MicrometerDeliveryMetrics implements DeliveryMetrics, AutoClo
 
     public MicrometerDeliveryMetrics(MeterRegistry registry) {
         this.registry = Objects.requireNonNull(registry, "registry");
+        // From the start, at zero: that no write has waited for the ceiling is worth seeing.
+        writesThrottled();
+        writeWait();
     }
 
     @Override
@@ -103,13 +106,21 @@ public final class MicrometerDeliveryMetrics implements DeliveryMetrics, AutoClo
 
     @Override
     public void recordWriteThrottled(Duration waited) {
-        counter(List.of("writes_throttled"), () -> Counter.builder("credsync.secret.writes.throttled")
+        writesThrottled().increment();
+        writeWait().increment(waited.toNanos() / 1e9);
+    }
+
+    private Counter writesThrottled() {
+        return counter(List.of("writes_throttled"), () -> Counter.builder("credsync.secret.writes.throttled")
                 .description("Secret writes that waited for the write-rate ceiling (secrets.max_writes_per_second)")
-                .register(registry)).increment();
-        counter(List.of("write_wait"), () -> Counter.builder("credsync.secret.write.wait")
+                .register(registry));
+    }
+
+    private Counter writeWait() {
+        return counter(List.of("write_wait"), () -> Counter.builder("credsync.secret.write.wait")
                 .description("Time secret writes waited for the write-rate ceiling, in seconds")
                 .baseUnit("seconds")
-                .register(registry)).increment(waited.toNanos() / 1e9);
+                .register(registry));
     }
 
     /** Removes every meter this instance registered. */

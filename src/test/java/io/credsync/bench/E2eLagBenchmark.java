@@ -5,6 +5,7 @@ import io.credsync.testing.ConsumerProcess;
 import io.credsync.testing.MotoServer;
 import io.credsync.testing.RoleStatements;
 import io.credsync.testing.SyncFixture;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -78,6 +79,9 @@ final class E2eLagBenchmark implements Benchmark {
                 }
                 Histogram before = endpoints.metrics().histogram(LAG_HISTOGRAM);
                 int pollsBefore = poller.roundTripMillis().length;
+                long pid = ConsumerProcessInfo.pidOf(FIXTURE_PREFIX);
+                Path dataDir = fixture.database().postgres().dataDir();
+                CpuTime cpuBefore = CpuTime.snapshot(dataDir, pid);
                 List<Double> lagMillis = new ArrayList<>();
                 for (int i = 0; i < CHANGES; i++) {
                     change(connection, role, poller).ifPresent(lagMillis::add);
@@ -86,10 +90,11 @@ final class E2eLagBenchmark implements Benchmark {
                     throw new IllegalStateException("the consumer delivered none of " + CHANGES + " changes");
                 }
                 Histogram consumerSide = awaitRecorded(endpoints, before, lagMillis.size());
+                double consumerCpuSeconds = CpuTime.snapshot(dataDir, pid).since(cpuBefore).get("consumer");
                 double[] polls = poller.roundTripMillis();
                 double[] measuredPolls = Arrays.copyOfRange(polls, pollsBefore, polls.length);
                 return results(mode, lagMillis.stream().mapToDouble(Double::doubleValue).toArray(), consumerSide,
-                        measuredPolls);
+                        measuredPolls, consumerCpuSeconds * 1000 / lagMillis.size());
             }
         }
     }
@@ -138,7 +143,7 @@ final class E2eLagBenchmark implements Benchmark {
     }
 
     private List<BenchResult> results(VerifyMode mode, double[] lagMillis, Histogram consumerSide,
-            double[] pollMillis) {
+            double[] pollMillis, double cpuMillisPerEvent) {
         // Short enough for the printed table's scenario column (44 characters).
         String client = CHANGES + " changes, verify " + mode.value() + ": commit -> visible";
         String server = CHANGES + " changes, verify " + mode.value() + ": consumer histogram";
@@ -154,6 +159,11 @@ final class E2eLagBenchmark implements Benchmark {
         results.add(BenchResult.figure(name(), server, "capture -> written p99", consumerSide.quantile(0.99) * 1000,
                 "ms"));
         results.add(BenchResult.figure(name(), server, "capture -> written mean", consumerSide.mean() * 1000, "ms"));
+        // Consumer CPU (all its threads, /proc) over the measured changes, per delivered event.
+        String cpu = CHANGES + " changes, verify " + mode.value() + ": consumer CPU";
+        results.add(mode == VerifyMode.REQUIRED
+                ? BenchResult.atMost(name(), cpu, "CPU per delivered event", cpuMillisPerEvent, "ms", 5)
+                : BenchResult.figure(name(), cpu, "CPU per delivered event", cpuMillisPerEvent, "ms"));
         results.add(LoadAverage.figure(name()));
         return results;
     }

@@ -385,6 +385,10 @@ public final class DeliveryPipeline implements AutoCloseable {
                             + e.getMessage() + "; once that is fixed, `credsync replay " + event.id()
                             + "` delivers this change", lsn);
                 }
+                if (Thread.interrupted()) {
+                    // Interrupted while waiting for the write ceiling: stopping, not AWS failing.
+                    throw new InterruptedException("stopped while waiting to write");
+                }
                 awsUnanswered = true;
                 pause(attempts, "Secrets Manager", e.errorCode());
             } catch (TransientCryptoException e) {

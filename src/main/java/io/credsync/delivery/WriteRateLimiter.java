@@ -11,8 +11,10 @@ import java.util.function.LongSupplier;
  * (a second divided by the ceiling) apart. Why one token deep: a deeper bucket would let its
  * depth of writes out at once on top of a second's refill, and Secrets Manager's quota (50
  * PutSecretValue and UpdateSecret calls a second per Region, shared by every application of the
- * account) is counted per second. So no second-long window ever holds more writes started than
- * the ceiling.
+ * account) is counted per second. The interval is 5 % longer than a second divided by the
+ * ceiling: the time from the gate to the request reaching AWS varies by a few milliseconds, and
+ * with writes exactly one interval apart that alone would now and then put one write more into
+ * some second. So no second-long window ever holds more writes than the ceiling.
  *
  * <p>Thread-safe: the role threads of a delivery round share one. A thread interrupted while it
  * waits gives up its token (the next waiter is not moved forward, which errs on the side of
@@ -20,7 +22,8 @@ import java.util.function.LongSupplier;
  */
 public final class WriteRateLimiter {
 
-    private static final long NANOS_PER_SECOND = 1_000_000_000L;
+    /** A second and 5 %: see the class comment. */
+    private static final long NANOS_PER_SECOND_WITH_MARGIN = 1_050_000_000L;
 
     private final long intervalNanos;
     private final LongSupplier nanoClock;
@@ -37,7 +40,7 @@ public final class WriteRateLimiter {
         if (perSecond < 0) {
             throw new IllegalArgumentException("the write ceiling must not be negative: " + perSecond);
         }
-        this.intervalNanos = perSecond == 0 ? 0 : NANOS_PER_SECOND / perSecond;
+        this.intervalNanos = perSecond == 0 ? 0 : NANOS_PER_SECOND_WITH_MARGIN / perSecond;
         this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
         this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
         this.nextFreeNanos = nanoClock.getAsLong();

@@ -123,6 +123,13 @@ public final class ConsumerService implements AutoCloseable {
         MicrometerDeliveryMetrics metrics = own(new MicrometerDeliveryMetrics(meters));
 
         SecretNamer namer = SecretNamer.of(config.secrets());
+        // The write ceiling, twice at the same rate: a role waits for its turn before it decrypts
+        // (so that its changes committed meanwhile join the write), and each CreateSecret or
+        // PutSecretValue waits again right before it goes, so that the spacing Secrets Manager sees
+        // does not vary with the decrypt, the login check and the reads in between.
+        int ceiling = config.secrets().maxWritesPerSecond();
+        WriteRateLimiter turnGate = new WriteRateLimiter(ceiling, System::nanoTime, Sleeper.SYSTEM);
+        WriteRateLimiter callGate = new WriteRateLimiter(ceiling, System::nanoTime, Sleeper.SYSTEM);
         LoginVerifier verifier = new LoginVerifier(connector, Clock.systemUTC());
         DeliveryPipeline pipeline = new DeliveryPipeline(
                 () -> new DeliveryStore(connector), config.delivery().concurrency(),
@@ -131,14 +138,14 @@ public final class ConsumerService implements AutoCloseable {
                 config.delivery().verify(),
                 new SecretsManagerSecretWriter(secretsManager, config.secrets().kmsKeyId().orElse(null),
                         config.secrets().description(), config.secrets().tags(),
-                        config.secrets().allowConflictingRoles()),
+                        config.secrets().allowConflictingRoles(), callGate::acquire),
                 namer,
                 new SecretFields(config.secrets().engine(), config.secrets().host(), config.secrets().port(),
                         connector.databaseName()),
                 config.delivery().retryPolicy(),
                 RandomGenerator.getDefault(),
                 Sleeper.SYSTEM, Clock.systemUTC(), metrics,
-                new WriteRateLimiter(config.secrets().maxWritesPerSecond(), System::nanoTime, Sleeper.SYSTEM));
+                turnGate);
         AckTracker tracker = new AckTracker();
         worker = new DeliveryWorker(pipeline, tracker, config.delivery().maxBatch());
         source = new ReplicationSource(connector, new ReplicationSettings(config.replication().slot(),

@@ -287,8 +287,10 @@ public final class DeliveryPipeline implements AutoCloseable {
 
     /**
      * Coalesces one role's events: the newest is written, and the others are superseded by it.
-     * Should the newest not be written (its password does not log in, its envelope is bad), the
-     * next newest is tried: a forged or broken event must not hide the real change before it.
+     * Should the newest be rejected or fail (its password does not log in and nothing newer
+     * exists, its envelope is bad), the next newest is tried: a forged or broken event must not
+     * hide the real change before it. Should it be superseded (a newer change replaced its
+     * password meanwhile), so are the older ones, untried.
      *
      * <p>The role's changes committed since the batch was read join it (recorded with no LSN,
      * like events read from the table): in a burst, changes commit faster than they are
@@ -324,7 +326,9 @@ public final class DeliveryPipeline implements AutoCloseable {
                 DeliveryRecord outcome = deliverNewest(store, event, eventLsn, holdsToken);
                 holdsToken = false;
                 records.add(outcome);
-                if (outcome.status() == DeliveryStatus.SYNCED) {
+                if (outcome.status() == DeliveryStatus.SYNCED || outcome.status() == DeliveryStatus.SUPERSEDED) {
+                    // Superseded: a newer change of the role exists, which replaces the older ones too;
+                    // trying them would decrypt and log in for nothing.
                     written = event;
                 }
             }

@@ -11,7 +11,7 @@ import java.util.function.LongSupplier;
  * (a second divided by the ceiling) apart. Why one token deep: a deeper bucket would let its
  * depth of writes out at once on top of a second's refill, and Secrets Manager's quota (50
  * PutSecretValue and UpdateSecret calls a second per Region, shared by every application of the
- * account) is counted per second. The interval is 5 % longer than a second divided by the
+ * account) is counted per second. The interval is 2 % longer than a second divided by the
  * ceiling: the time from the gate to the request reaching AWS varies by a few milliseconds, and
  * with writes exactly one interval apart that alone would now and then put one write more into
  * some second. So no second-long window ever holds more writes than the ceiling.
@@ -22,8 +22,8 @@ import java.util.function.LongSupplier;
  */
 public final class WriteRateLimiter {
 
-    /** A second and 5 %: see the class comment. */
-    private static final long NANOS_PER_SECOND_WITH_MARGIN = 1_050_000_000L;
+    /** A second and 2 %: see the class comment. */
+    private static final long NANOS_PER_SECOND_WITH_MARGIN = 1_020_000_000L;
 
     private final long intervalNanos;
     private final LongSupplier nanoClock;

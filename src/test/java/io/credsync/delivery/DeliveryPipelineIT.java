@@ -316,7 +316,7 @@ class DeliveryPipelineIT {
         assertThat(deliveryRows(first)).extracting(row -> row.get("status")).containsExactly("synced");
         assertThat(waits.get()).as("only the second write waited").isEqualTo(1);
         assertThat(waited).hasSize(1);
-        assertThat(waited).as("half a second and 5 %").containsExactly(Duration.ofMillis(525));
+        assertThat(waited).as("half a second and 2 %").containsExactly(Duration.ofMillis(510));
     }
 
     @ParameterizedTest(name = "verify: {0}")

@@ -64,7 +64,6 @@ public final class SecretsManagerSecretWriter implements SecretWriter {
     private final String kmsKeyId;
     private final String description;
     private final List<Tag> tags;
-    private final WriteGate gate;
     private final Set<String> allowConflictingRoles;
 
     /**
@@ -78,16 +77,6 @@ public final class SecretsManagerSecretWriter implements SecretWriter {
      */
     public SecretsManagerSecretWriter(SecretsManagerClient client, String kmsKeyId, String description,
             Map<String, String> tags, Set<String> allowConflictingRoles) {
-        this(client, kmsKeyId, description, tags, allowConflictingRoles, WriteGate.OPEN);
-    }
-
-    /**
-     * As the other constructor, with {@code gate} awaited right before each CreateSecret and
-     * PutSecretValue, so that the spacing it keeps is the spacing Secrets Manager sees.
-     */
-    public SecretsManagerSecretWriter(SecretsManagerClient client, String kmsKeyId, String description,
-            Map<String, String> tags, Set<String> allowConflictingRoles, WriteGate gate) {
-        this.gate = Objects.requireNonNull(gate, "gate");
         this.client = Objects.requireNonNull(client, "client");
         this.allowConflictingRoles = Set.copyOf(Objects.requireNonNull(allowConflictingRoles,
                 "allowConflictingRoles"));
@@ -191,7 +180,6 @@ public final class SecretsManagerSecretWriter implements SecretWriter {
         }
         CreateSecretResponse response;
         try {
-            awaitGate(update);
             response = client.createSecret(request.build());
         } catch (SdkException e) {
             if (SecretsManagerErrors.hasCode(e, EXISTS)) {
@@ -211,7 +199,6 @@ public final class SecretsManagerSecretWriter implements SecretWriter {
         String value = current.isPresent() ? mergedInto(current.get(), update) : SecretValue.fresh(update);
         PutSecretValueResponse response;
         try {
-            awaitGate(update);
             response = client.putSecretValue(request -> request
                     .secretId(knownArn != null ? knownArn : name)
                     .secretString(value)
@@ -225,17 +212,6 @@ public final class SecretsManagerSecretWriter implements SecretWriter {
         }
         return new SecretWriteResult(arnOf(name, response.arn() != null ? response.arn() : knownArn),
                 Objects.requireNonNullElse(response.versionId(), token), false);
-    }
-
-    /** Waits for the write ceiling; an interrupt is kept and ends the write as a transient failure. */
-    private void awaitGate(SecretUpdate update) throws SecretWriteException {
-        try {
-            gate.awaitTurn();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SecretWriteException("interrupted while waiting for the write ceiling before writing secret "
-                    + SecretNamer.quote(update.secretName()), "Interrupted", true, e);
-        }
     }
 
     private static String mergedInto(GetSecretValueResponse current, SecretUpdate update) throws SecretWriteException {

@@ -1,9 +1,10 @@
 package io.credsync.secrets;
 
 /**
- * What a writer waits on right before each call that stores a secret value (CreateSecret,
- * PutSecretValue): the place where the write ceiling, {@code secrets.max_writes_per_second},
- * spaces the calls Secrets Manager receives. Implementations are thread-safe.
+ * What each request that stores a secret value waits on right before it is sent (see
+ * {@link WriteCeilingInterceptor}): the place where the write ceiling,
+ * {@code secrets.max_writes_per_second}, spaces the calls Secrets Manager receives.
+ * Implementations are thread-safe.
  */
 @FunctionalInterface
 public interface WriteGate {

@@ -29,6 +29,7 @@ import io.credsync.replication.ReplicationSource;
 import io.credsync.secrets.SecretNamer;
 import io.credsync.secrets.SecretsManagerPasswordReader;
 import io.credsync.secrets.SecretsManagerSecretWriter;
+import io.credsync.secrets.WriteCeilingInterceptor;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.sql.SQLException;
@@ -36,6 +37,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.random.RandomGenerator;
@@ -108,10 +110,18 @@ public final class ConsumerService implements AutoCloseable {
         if (config.drift().enabled() && config.drift().autoRotate()) {
             DriftMonitor.requireRotatePermission(connector);
         }
+        // The write ceiling, twice at the same rate: a role waits for its turn before it decrypts
+        // (so that its changes committed meanwhile join the write), and each request that stores a
+        // secret value waits again right before the SDK sends it, so that the spacing Secrets
+        // Manager sees does not vary with the decrypt, the login check and the reads in between.
+        int ceiling = config.secrets().maxWritesPerSecond();
+        WriteRateLimiter turnGate = new WriteRateLimiter(ceiling, System::nanoTime, Sleeper.SYSTEM);
+        WriteRateLimiter sendGate = new WriteRateLimiter(ceiling, System::nanoTime, Sleeper.SYSTEM);
         KmsClient kms = own(AwsClients.build(KmsClient.builder(), config.aws().region(),
                 config.aws().kmsEndpoint().orElse(null), null));
         SecretsManagerClient secretsManager = own(AwsClients.build(SecretsManagerClient.builder(),
-                config.aws().region(), config.aws().secretsManagerEndpoint().orElse(null), null));
+                config.aws().region(), config.aws().secretsManagerEndpoint().orElse(null), null,
+                List.of(new WriteCeilingInterceptor(sendGate::acquire))));
         CredsyncMeterRegistry registry = CredsyncMeterRegistry.create();
         resources.push(registry::close);
         // credsync's own meters go to Prometheus and, when switched on, to CloudWatch as well.
@@ -123,13 +133,6 @@ public final class ConsumerService implements AutoCloseable {
         MicrometerDeliveryMetrics metrics = own(new MicrometerDeliveryMetrics(meters));
 
         SecretNamer namer = SecretNamer.of(config.secrets());
-        // The write ceiling, twice at the same rate: a role waits for its turn before it decrypts
-        // (so that its changes committed meanwhile join the write), and each CreateSecret or
-        // PutSecretValue waits again right before it goes, so that the spacing Secrets Manager sees
-        // does not vary with the decrypt, the login check and the reads in between.
-        int ceiling = config.secrets().maxWritesPerSecond();
-        WriteRateLimiter turnGate = new WriteRateLimiter(ceiling, System::nanoTime, Sleeper.SYSTEM);
-        WriteRateLimiter callGate = new WriteRateLimiter(ceiling, System::nanoTime, Sleeper.SYSTEM);
         LoginVerifier verifier = new LoginVerifier(connector, Clock.systemUTC());
         DeliveryPipeline pipeline = new DeliveryPipeline(
                 () -> new DeliveryStore(connector), config.delivery().concurrency(),
@@ -138,7 +141,7 @@ public final class ConsumerService implements AutoCloseable {
                 config.delivery().verify(),
                 new SecretsManagerSecretWriter(secretsManager, config.secrets().kmsKeyId().orElse(null),
                         config.secrets().description(), config.secrets().tags(),
-                        config.secrets().allowConflictingRoles(), callGate::acquire),
+                        config.secrets().allowConflictingRoles()),
                 namer,
                 new SecretFields(config.secrets().engine(), config.secrets().host(), config.secrets().port(),
                         connector.databaseName()),

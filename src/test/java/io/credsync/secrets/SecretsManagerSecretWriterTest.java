@@ -8,8 +8,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.credsync.crypto.Password;
 import io.credsync.outbox.EventId;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -67,20 +65,6 @@ class SecretsManagerSecretWriterTest {
                 .containsExactly(Tag.builder().key("app").value("orders").build(),
                         Tag.builder().key("team").value("db").build());
         assertThat(create.secretString()).isEqualTo(SecretValue.fresh(update()));
-    }
-
-    @Test
-    void theWriteGateIsAwaitedRightBeforeTheCallThatStoresTheValueAndNotBeforeTheReads() throws Exception {
-        aws.onDescribe(error("ResourceNotFoundException", 400))
-                .onCreate(CreateSecretResponse.builder().arn(StubSecretsManager.ARN).versionId(TOKEN).build());
-        List<Integer> callsWhenGateOpened = new ArrayList<>();
-        SecretsManagerSecretWriter gated = new SecretsManagerSecretWriter(aws, null, null, Map.of(), Set.of(),
-                () -> callsWhenGateOpened.add(aws.calls.size()));
-
-        gated.write(update());
-
-        assertThat(callsWhenGateOpened).as("once, after DescribeSecret and before CreateSecret").containsExactly(1);
-        assertThat(aws.call(1, CreateSecretRequest.class).name()).isEqualTo("prod/orders/app");
     }
 
     @Test

@@ -95,5 +95,7 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
 # and G1's threads, which on a small task compete with the work itself (JFR showed C2 compiling
 # for about 11 s of CPU in a fresh consumer's first 26 s of a burst; start-up to ready went from
 # 2.0-2.7 s to 1.5-1.8 s on 2 cores; end-to-end lag did not change). Tests and benchmarks run
-# the consumer with the same options. Add JVM options with JAVA_TOOL_OPTIONS.
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", "/app/credsync.jar", "run"]
+# the consumer with the same options. -XX:-UsePerfData: the JVM's performance counters (for
+# jstat) are sampled 20 times a second, the largest part of an idle consumer's CPU once
+# credsync itself sleeps. Add JVM options with JAVA_TOOL_OPTIONS.
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-jar", "/app/credsync.jar", "run"]

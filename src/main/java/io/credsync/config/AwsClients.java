@@ -2,10 +2,12 @@ package io.credsync.config;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 
@@ -49,6 +51,13 @@ public final class AwsClients {
      */
     public static <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C build(B builder,
             Region region, URI endpointOverride, AwsCredentialsProvider credentials) {
+        return build(builder, region, endpointOverride, credentials, List.of());
+    }
+
+    /** As the other {@code build}, with {@code interceptors} added to the client's. */
+    public static <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C build(B builder,
+            Region region, URI endpointOverride, AwsCredentialsProvider credentials,
+            List<ExecutionInterceptor> interceptors) {
         Objects.requireNonNull(region, "region");
         builder.region(region)
                 .httpClientBuilder(UrlConnectionHttpClient.builder()
@@ -57,7 +66,8 @@ public final class AwsClients {
                 .overrideConfiguration(override -> override
                         .apiCallTimeout(API_CALL_TIMEOUT)
                         .apiCallAttemptTimeout(API_CALL_ATTEMPT_TIMEOUT)
-                        .retryStrategy(strategy -> strategy.maxAttempts(MAX_ATTEMPTS)));
+                        .retryStrategy(strategy -> strategy.maxAttempts(MAX_ATTEMPTS))
+                        .executionInterceptors(List.copyOf(interceptors)));
         if (endpointOverride != null) {
             builder.endpointOverride(endpointOverride);
         }

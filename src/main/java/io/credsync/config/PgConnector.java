@@ -79,6 +79,8 @@ public final class PgConnector implements DatabaseConnector {
         PGProperty.REPLICATION.set(p, "database");
         // The walsender speaks only the simple query protocol.
         PGProperty.PREFER_QUERY_MODE.set(p, "simple");
+        // So that the replication thread can wait for the server without polling: see WaitableSocket.
+        PGProperty.SOCKET_FACTORY.set(p, WaitableSocketFactory.class.getName());
         return p;
     }
 

@@ -57,7 +57,7 @@ public record ReplicationConfig(
             s.problem(s.scalar("publication").orElseThrow(), "must be 1 to 63 lower-case letters, digits"
                     + " or underscores, not starting with a digit, got " + publication);
         }
-        Duration statusInterval = s.duration("status_interval", Duration.ofSeconds(1));
+        Duration statusInterval = s.duration("status_interval", Duration.ofSeconds(10));
         Duration reconnectInitial = s.duration("reconnect_initial", Duration.ofSeconds(1));
         Duration reconnectMax = s.duration("reconnect_max", Duration.ofSeconds(10));
         Backoffs.check(s, "reconnect_initial", reconnectInitial, "reconnect_max", reconnectMax);

@@ -33,6 +33,8 @@ import java.util.regex.Pattern;
  * @param overrides secret names for particular roles, instead of the template's
  * @param allowConflictingRoles roles whose secret credsync writes even when another service owns
  *     it ({@code OwningService}) or rotation is enabled on it; any other role's event then fails
+ * @param maxWritesPerSecond the ceiling on secret writes, 0 to 1000; 0 means no limit (see
+ *     {@link #DEFAULT_MAX_WRITES_PER_SECOND})
  */
 public record SecretsConfig(
         SecretNameTemplate nameTemplate,
@@ -44,10 +46,19 @@ public record SecretsConfig(
         String host,
         int port,
         Map<String, String> overrides,
-        Set<String> allowConflictingRoles) {
+        Set<String> allowConflictingRoles,
+        int maxWritesPerSecond) {
 
     static final List<String> KEYS = List.of("name_template", "prefix", "kms_key_id", "description",
-            "tags", "engine", "host", "port", "overrides", "allow_conflicting_roles");
+            "tags", "engine", "host", "port", "overrides", "allow_conflicting_roles", "max_writes_per_second");
+
+    /**
+     * Secrets Manager allows 50 PutSecretValue and UpdateSecret calls a second per Region, shared
+     * by every application of the account: credsync takes at most a fifth of it by default, and a
+     * burst over a hundred roles still reaches every secret in about ten seconds.
+     */
+    public static final int DEFAULT_MAX_WRITES_PER_SECOND = 10;
+    private static final int MAX_WRITES_PER_SECOND_LIMIT = 1000;
 
     /** PostgreSQL's longest name (NAMEDATALEN - 1): a longer entry could never be a role's name. */
     private static final int MAX_ROLE_NAME_BYTES = 63;
@@ -68,6 +79,10 @@ public record SecretsConfig(
         tags = Collections.unmodifiableMap(new LinkedHashMap<>(tags));
         overrides = Collections.unmodifiableMap(new LinkedHashMap<>(overrides));
         allowConflictingRoles = Collections.unmodifiableSet(new LinkedHashSet<>(allowConflictingRoles));
+        if (maxWritesPerSecond < 0 || maxWritesPerSecond > MAX_WRITES_PER_SECOND_LIMIT) {
+            throw new IllegalArgumentException("maxWritesPerSecond must be between 0 and "
+                    + MAX_WRITES_PER_SECOND_LIMIT + ": " + maxWritesPerSecond);
+        }
     }
 
     /**
@@ -91,11 +106,13 @@ public record SecretsConfig(
         int port = s.isSet("port") || database == null ? s.integer("port", 0, 1, 65535) : database.port();
         Map<String, String> overrides = overrides(s);
         Set<String> allowConflictingRoles = allowConflictingRoles(s);
+        int maxWritesPerSecond = s.integer("max_writes_per_second", DEFAULT_MAX_WRITES_PER_SECOND, 0,
+                MAX_WRITES_PER_SECOND_LIMIT);
         if (s.failed() || host == null) {
             return null; // a null host means the database section failed, and said why
         }
         return new SecretsConfig(template, prefix, kmsKeyId, description, tags, engine, host, port, overrides,
-                allowConflictingRoles);
+                allowConflictingRoles, maxWritesPerSecond);
     }
 
     private static SecretNameTemplate template(Section s) {

@@ -93,28 +93,39 @@ public final class DeliveryPipeline implements AutoCloseable {
     private final Clock clock;
     private final DeliveryMetrics metrics;
     private final RoleLocks roleLocks;
+    private final WriteRateLimiter writeRate;
 
-    /**
-     * @param stores makes a store (a database connection of its own): one for the delivery thread
-     *     and one per role task
-     * @param concurrency how many roles are delivered at once, at least 1
-     */
+    /** As the full constructor, with no write ceiling and role locks of its own cluster-wide set. */
     public DeliveryPipeline(Supplier<DeliveryStore> stores, int concurrency, EnvelopeOpener opener,
             LoginVerifier verifier, VerifyMode verifyMode, SecretWriter writer, SecretNamer namer,
             SecretFields fields, RetryPolicy retry, RandomGenerator random, Sleeper sleeper, Clock clock,
             DeliveryMetrics metrics) {
         this(stores, concurrency, opener, verifier, verifyMode, writer, namer, fields, retry, random, sleeper, clock,
-                metrics, RoleLocks.shared());
+                metrics, WriteRateLimiter.unlimited(), RoleLocks.shared());
+    }
+
+    /** As the full constructor, with role locks of its own cluster-wide set. */
+    public DeliveryPipeline(Supplier<DeliveryStore> stores, int concurrency, EnvelopeOpener opener,
+            LoginVerifier verifier, VerifyMode verifyMode, SecretWriter writer, SecretNamer namer,
+            SecretFields fields, RetryPolicy retry, RandomGenerator random, Sleeper sleeper, Clock clock,
+            DeliveryMetrics metrics, WriteRateLimiter writeRate) {
+        this(stores, concurrency, opener, verifier, verifyMode, writer, namer, fields, retry, random, sleeper, clock,
+                metrics, writeRate, RoleLocks.shared());
     }
 
     /**
+     * @param stores makes a store (a database connection of its own): one for the delivery thread
+     *     and one per role task
+     * @param concurrency how many roles are delivered at once, at least 1
+     * @param writeRate the ceiling on secret writes, shared by the role threads and by the
+     *     pipelines of the other databases of the cluster
      * @param roleLocks shared with the pipelines of the other databases of the cluster, so that a
      *     role's deliveries are serial across them (see {@link RoleLocks})
      */
     public DeliveryPipeline(Supplier<DeliveryStore> stores, int concurrency, EnvelopeOpener opener,
             LoginVerifier verifier, VerifyMode verifyMode, SecretWriter writer, SecretNamer namer,
             SecretFields fields, RetryPolicy retry, RandomGenerator random, Sleeper sleeper, Clock clock,
-            DeliveryMetrics metrics, RoleLocks roleLocks) {
+            DeliveryMetrics metrics, WriteRateLimiter writeRate, RoleLocks roleLocks) {
         this.roleLocks = Objects.requireNonNull(roleLocks, "roleLocks");
         if (concurrency < 1) {
             throw new IllegalArgumentException("concurrency must be at least 1, got " + concurrency);
@@ -144,6 +155,7 @@ public final class DeliveryPipeline implements AutoCloseable {
         this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.writeRate = Objects.requireNonNull(writeRate, "writeRate");
     }
 
     /**
@@ -308,8 +320,10 @@ public final class DeliveryPipeline implements AutoCloseable {
 
     /**
      * Coalesces one role's events: the newest is written, and the others are superseded by it.
-     * Should the newest not be written (its password does not log in, its envelope is bad), the
-     * next newest is tried: a forged or broken event must not hide the real change before it.
+     * Should the newest be rejected or fail (its password does not log in and nothing newer
+     * exists, its envelope is bad), the next newest is tried: a forged or broken event must not
+     * hide the real change before it. Should it be superseded (a newer change replaced its
+     * password meanwhile), so are the older ones, untried.
      *
      * <p>The role's changes committed since the batch was read join it (recorded with no LSN,
      * like events read from the table): in a burst, changes commit faster than they are
@@ -319,6 +333,9 @@ public final class DeliveryPipeline implements AutoCloseable {
     private List<DeliveryRecord> deliverRole(DeliveryStore store, List<OutboxEvent> roleEvents, Lsn lsn)
             throws InterruptedException {
         String role = roleEvents.get(0).roleName();
+        // The wait for the write ceiling comes before the role's newer rows are read, so that the
+        // changes committed while it waited join this write instead of waiting for their own.
+        awaitWriteToken();
         long newestId = roleEvents.stream().mapToLong(OutboxEvent::id).max().orElseThrow();
         List<OutboxEvent> committedSince = retrying(store, "read the role's newer outbox rows",
                 () -> store.newerUndelivered(role, newestId, MAX_COMMITTED_SINCE));
@@ -328,6 +345,7 @@ public final class DeliveryPipeline implements AutoCloseable {
                 .toList();
         List<DeliveryRecord> records = new ArrayList<>();
         OutboxEvent written = null;
+        boolean holdsToken = true;
         for (OutboxEvent event : newestFirst) {
             Lsn eventLsn = readFromTable.contains(event.id()) ? null : lsn;
             if (written != null) {
@@ -338,9 +356,12 @@ public final class DeliveryPipeline implements AutoCloseable {
             // Every log line of the event's handling carries its id and role (fields of the JSON logs).
             try (MDC.MDCCloseable eventId = MDC.putCloseable("event_id", event.eventId().toString());
                     MDC.MDCCloseable roleName = MDC.putCloseable("role", event.roleName())) {
-                DeliveryRecord outcome = deliverNewest(store, event, eventLsn);
+                DeliveryRecord outcome = deliverNewest(store, event, eventLsn, holdsToken);
+                holdsToken = false;
                 records.add(outcome);
-                if (outcome.status() == DeliveryStatus.SYNCED) {
+                if (outcome.status() == DeliveryStatus.SYNCED || outcome.status() == DeliveryStatus.SUPERSEDED) {
+                    // Superseded: a newer change of the role exists, which replaces the older ones too;
+                    // trying them would decrypt and log in for nothing.
                     written = event;
                 }
             }
@@ -348,7 +369,22 @@ public final class DeliveryPipeline implements AutoCloseable {
         return records;
     }
 
-    private DeliveryRecord deliverNewest(DeliveryStore store, OutboxEvent event, Lsn lsn) throws InterruptedException {
+    /** Takes a token of the write ceiling, waiting for one if need be, and counts the wait. */
+    private void awaitWriteToken() throws InterruptedException {
+        Duration waited = writeRate.acquire();
+        if (!waited.isZero()) {
+            metrics.recordWriteThrottled(waited);
+        }
+    }
+
+    /**
+     * Delivers one event: decrypts, verifies and writes it, retrying transient failures.
+     *
+     * @param holdsToken whether the caller took a token of the write ceiling for the first
+     *     attempt; every other attempt takes one of its own before it decrypts
+     */
+    private DeliveryRecord deliverNewest(DeliveryStore store, OutboxEvent event, Lsn lsn, boolean holdsToken)
+            throws InterruptedException {
         OptionalLong newestSynced = retrying(store, "read the role's last synced event",
                 () -> store.newestSyncedOrderKey(event.roleName()));
         if (newestSynced.isPresent() && newestSynced.getAsLong() > event.orderKey()) {
@@ -358,6 +394,9 @@ public final class DeliveryPipeline implements AutoCloseable {
         int attempts = 0;
         while (true) {
             attempts++;
+            if (attempts > 1 || !holdsToken) {
+                awaitWriteToken();
+            }
             try {
                 EventPayload payload = open(event);
                 Optional<DeliveryRecord> unpublished = verify(store, event, payload, attempts, lsn);
@@ -384,6 +423,10 @@ public final class DeliveryPipeline implements AutoCloseable {
                     return DeliveryRecord.of(event, DeliveryStatus.FAILED, attempts, e.errorCode() + ": "
                             + e.getMessage() + "; once that is fixed, `credsync replay " + event.id()
                             + "` delivers this change", lsn);
+                }
+                if (Thread.interrupted()) {
+                    // Interrupted while waiting for the write ceiling: stopping, not AWS failing.
+                    throw new InterruptedException("stopped while waiting to write");
                 }
                 pause(attempts, "Secrets Manager", e.errorCode());
             } catch (TransientCryptoException e) {

@@ -9,9 +9,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,8 +18,9 @@ import org.slf4j.LoggerFactory;
  * one role is coalesced into one write), and tells the {@link AckTracker} which batches are
  * done, so that their WAL can be confirmed.
  *
- * <p>In a burst, a {@link RoundPacer} spaces the rounds out a little, so that more changes of
- * each role coalesce.
+ * <p>In a burst, the write ceiling ({@link WriteRateLimiter}) paces the rounds: while a round's
+ * roles wait for their turn to be written, the changes committed meanwhile queue up and coalesce,
+ * each role's newest joining the write it waits for, or the next round.
  *
  * <p>Also delivers, before streaming and whenever the slot had to be recreated, every outbox
  * row that has no delivery row: the outbox table, not the slot, is the record of what is owed.
@@ -34,17 +32,15 @@ public final class DeliveryWorker implements OutboxBatchSink, Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(DeliveryWorker.class);
     private static final int QUEUE_CAPACITY = 1_000;
-    /** How long closing the pipeline may take when {@link #run} ends without a deadline given. */
+    /** How long closing the pipeline may take when no shutdown deadline was given. */
     private static final Duration DEFAULT_CLOSE = Duration.ofSeconds(5);
 
     private final DeliveryPipeline pipeline;
     private final AckTracker tracker;
     private final int maxEventsPerRound;
-    private final BlockingQueue<OutboxBatch> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
-    private final RoundPacer pacer;
+    private final BatchQueue queue = new BatchQueue(QUEUE_CAPACITY);
     private volatile boolean catchUpRequested;
     private volatile boolean stopping;
-    /** By when {@link #run} must have closed the pipeline once stopped; null until {@link #stop(Deadline)}. */
     private volatile Deadline closeBy;
 
     public DeliveryWorker(DeliveryPipeline pipeline, AckTracker tracker, int maxEventsPerRound) {
@@ -54,18 +50,17 @@ public final class DeliveryWorker implements OutboxBatchSink, Runnable {
             throw new IllegalArgumentException("maxEventsPerRound must be positive: " + maxEventsPerRound);
         }
         this.maxEventsPerRound = maxEventsPerRound;
-        this.pacer = new RoundPacer(System::nanoTime);
     }
 
     @Override
     public void accept(OutboxBatch batch) throws InterruptedException {
         queue.put(batch);
-        pacer.accepted();
     }
 
     @Override
     public void slotRecreated() {
         catchUpRequested = true;
+        queue.wakeUp();
     }
 
     /**
@@ -99,13 +94,10 @@ public final class DeliveryWorker implements OutboxBatchSink, Runnable {
                     catchUpRequested = false;
                     catchUp();
                 }
-                OutboxBatch first = queue.poll(200, TimeUnit.MILLISECONDS);
-                if (first != null) {
-                    pacer.roundEnded(deliverRound(first));
-                    Duration wait;
-                    while (!stopping && !(wait = pacer.remainingWait(queue.size() >= maxEventsPerRound)).isZero()) {
-                        TimeUnit.NANOSECONDS.sleep(wait.toNanos());
-                    }
+                // Sleeps until a batch comes, or stop() or slotRecreated() wakes it.
+                List<OutboxBatch> round = queue.takeRound(maxEventsPerRound);
+                if (!round.isEmpty() && !stopping) {
+                    deliverRound(round);
                 }
             }
         } catch (InterruptedException e) {
@@ -120,6 +112,7 @@ public final class DeliveryWorker implements OutboxBatchSink, Runnable {
     /** Makes {@link #run} return after the round in progress. */
     public void stop() {
         stopping = true;
+        queue.wakeUp();
     }
 
     /**
@@ -128,25 +121,16 @@ public final class DeliveryWorker implements OutboxBatchSink, Runnable {
      */
     public void stop(Deadline closeBy) {
         this.closeBy = closeBy;
-        stopping = true;
+        stop();
     }
 
-    /** Delivers {@code first} and the batches queued behind it, up to a round's size; returns how many events. */
-    private int deliverRound(OutboxBatch first) throws InterruptedException {
-        List<OutboxBatch> batches = new ArrayList<>();
-        List<OutboxEvent> events = new ArrayList<>(first.events());
-        batches.add(first);
-        OutboxBatch next;
-        while (events.size() < maxEventsPerRound && (next = queue.peek()) != null
-                && events.size() + next.size() <= maxEventsPerRound) {
-            batches.add(queue.remove());
-            events.addAll(next.events());
-        }
+    /** Delivers the batches of one round together, then marks each delivered. */
+    private void deliverRound(List<OutboxBatch> batches) throws InterruptedException {
+        List<OutboxEvent> events = new ArrayList<>();
+        batches.forEach(batch -> events.addAll(batch.events()));
         pipeline.deliver(events, batches.get(batches.size() - 1).endLsn());
         for (OutboxBatch batch : batches) {
             tracker.delivered(batch);
         }
-        return events.size();
     }
-
 }

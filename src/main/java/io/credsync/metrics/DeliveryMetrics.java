@@ -26,6 +26,12 @@ public interface DeliveryMetrics {
     /** A password was published without a login check, as {@code delivery.verify: best-effort} allows. */
     void recordUnverifiedPublish();
 
+    /**
+     * A secret write waited {@code waited} (more than zero) for the write-rate ceiling,
+     * {@code secrets.max_writes_per_second}.
+     */
+    void recordWriteThrottled(Duration waited);
+
     /** Metrics that record nothing, for tests and tools. */
     DeliveryMetrics NONE = new DeliveryMetrics() {
         @Override
@@ -46,6 +52,10 @@ public interface DeliveryMetrics {
 
         @Override
         public void recordUnverifiedPublish() {
+        }
+
+        @Override
+        public void recordWriteThrottled(Duration waited) {
         }
     };
 }

@@ -57,6 +57,9 @@ public final class MicrometerDeliveryMetrics implements DeliveryMetrics, AutoClo
 
     public MicrometerDeliveryMetrics(MeterRegistry registry) {
         this.registry = Objects.requireNonNull(registry, "registry");
+        // From the start, at zero: that no write has waited for the ceiling is worth seeing.
+        writesThrottled();
+        writeWait();
     }
 
     @Override
@@ -99,6 +102,25 @@ public final class MicrometerDeliveryMetrics implements DeliveryMetrics, AutoClo
         counter(List.of("unverified"), () -> Counter.builder("credsync.unverified.publishes")
                 .description("Passwords published without a login check (delivery.verify: best-effort)")
                 .register(registry)).increment();
+    }
+
+    @Override
+    public void recordWriteThrottled(Duration waited) {
+        writesThrottled().increment();
+        writeWait().increment(waited.toNanos() / 1e9);
+    }
+
+    private Counter writesThrottled() {
+        return counter(List.of("writes_throttled"), () -> Counter.builder("credsync.secret.writes.throttled")
+                .description("Secret writes that waited for the write-rate ceiling (secrets.max_writes_per_second)")
+                .register(registry));
+    }
+
+    private Counter writeWait() {
+        return counter(List.of("write_wait"), () -> Counter.builder("credsync.secret.write.wait")
+                .description("Time secret writes waited for the write-rate ceiling, in seconds")
+                .baseUnit("seconds")
+                .register(registry));
     }
 
     /** Removes every meter this instance registered. */

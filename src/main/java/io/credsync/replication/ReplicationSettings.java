@@ -11,11 +11,10 @@ import java.util.regex.Pattern;
  *     underscores, as PostgreSQL requires
  * @param publicationName the publication of {@code credsync.outbox}, {@value #DEFAULT_PUBLICATION}
  *     unless changed: a lower-case identifier (it goes into the pgoutput options unquoted)
- * @param statusInterval how often, at least, a status update goes to the server; keep it well
- *     below the server's {@code wal_sender_timeout} (60 s by default). It also bounds how soon
- *     a server that went away is noticed: PgJDBC's non-blocking read does not report a closed
- *     connection (nor the end of the stream at a fast shutdown), so the loss shows when a
- *     status update cannot be written, within about two intervals
+ * @param statusInterval how often, at least, a status update goes to the server while the
+ *     stream is quiet, and so the longest the replication thread sleeps; keep it well below the
+ *     server's {@code wal_sender_timeout} (60 s by default). A delivery finished while the
+ *     stream is quiet is confirmed to the slot within it
  * @param initialBackoff the first wait before reconnecting after a failure
  * @param maxBackoff the longest wait between attempts; a standby instance waiting for the slot
  *     takes over at most this long after it is released
@@ -60,12 +59,12 @@ public record ReplicationSettings(String slotName, String publicationName, Durat
 
     /**
      * Settings for {@code slotName} with the defaults: publication {@value #DEFAULT_PUBLICATION},
-     * a status update at least every second (not PgJDBC's 10 s, so that a restarted server is
-     * noticed within about 2 s; the cost is one small message each way per second), reconnects
-     * after 1 s growing to 30 s.
+     * a status update at least every 10 s while the stream is quiet (PgJDBC's default; a server
+     * that closes the connection is noticed at once, whatever the interval), reconnects after
+     * 1 s growing to 30 s.
      */
     public static ReplicationSettings defaults(String slotName) {
-        return new ReplicationSettings(slotName, DEFAULT_PUBLICATION, Duration.ofSeconds(1),
+        return new ReplicationSettings(slotName, DEFAULT_PUBLICATION, Duration.ofSeconds(10),
                 Duration.ofSeconds(1), Duration.ofSeconds(30));
     }
 

@@ -1,7 +1,10 @@
 package io.credsync.replication;
 
 import io.credsync.config.DatabaseConnector;
+import io.credsync.config.WaitableSocket;
+import io.credsync.config.WaitableSocketFactory;
 import io.credsync.lifecycle.Deadline;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -36,6 +39,16 @@ import org.slf4j.LoggerFactory;
  * is therefore a protocol mismatch and treated like a decoding error (see
  * {@link BatchAssembler}).
  *
+ * <p><b>Waiting.</b> The loop reads with PgJDBC's non-blocking {@code readPending()} until it
+ * returns nothing, then sleeps on the connection's {@link WaitableSocket} until the server sends
+ * something (data or a keepalive), a status interval passes, or {@link #stop()} wakes it: an idle
+ * stream costs one wake-up per status interval. PgJDBC's blocking {@code read()} is not used: in
+ * 42.7.14, without a {@code socketTimeout} it answers a keepalive only when the next message
+ * arrives (an idle server then drops the connection after {@code wal_sender_timeout}, and a
+ * fast shutdown of PostgreSQL waits that long), and with one, the first read that times out
+ * deactivates the copy (pgjdbc issue 4328). {@link #stop()} shuts the socket's input, which ends
+ * the wait at once; the final status update still goes out on its output.
+ *
  * <p><b>Acknowledgement.</b> After each message, and on every idle turn of the loop, the
  * position the tracker calls confirmable is set as the stream's flushed and applied LSN; when
  * it moved, a status update is forced at once (at most one every 100 ms: a forced update asks
@@ -58,10 +71,10 @@ import org.slf4j.LoggerFactory;
  * exponential backoff with jitter; a missing slot is created again, loudly, and
  * {@link OutboxBatchSink#slotRecreated()} called; a missing publication, refused credentials
  * and other configuration errors end {@code run()} with a {@link ReplicationException}.
- * Decoding and mapping errors are logged and retried with the same backoff. PgJDBC's
- * non-blocking read does not report a connection the server closed (nor the CommandComplete
- * that ends the stream at a fast shutdown), so a lost server shows when a status update fails,
- * within about two status intervals. Each new
+ * Decoding and mapping errors are logged and retried with the same backoff. A connection the
+ * server closes (at a restart or a fast shutdown) ends the wait on the socket at once; a server
+ * that vanished without closing it shows when the operating system's TCP keepalives or a
+ * status update fail. Each new
  * connection starts from the slot's confirmed position, so batches handed over but not yet
  * delivered are sent again (the delivery side dedupes them) and the tracker is reset.
  *
@@ -71,8 +84,6 @@ public final class ReplicationSource {
 
     private static final Logger log = LoggerFactory.getLogger(ReplicationSource.class);
 
-    /** The loop's sleep when the server has nothing: bounds the latency of stop() and of a change. */
-    private static final long IDLE_WAIT_MILLIS = 10;
     /** The least time between two forced status updates; see the class comment. */
     private static final long MIN_FORCE_SPACING_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     /** How long closing the stream may wait for the server to end the copy. */
@@ -92,6 +103,8 @@ public final class ReplicationSource {
     /** By when closing the stream must be done, once stopping. */
     private volatile Deadline closeBy;
     private volatile boolean streaming;
+    /** The replication connection's socket while streaming, for stop() to wake a wait on. */
+    private volatile WaitableSocket activeSocket;
     /** Replication thread only: whether the last attempt found the slot in use elsewhere. */
     private boolean waitingForSlot;
 
@@ -203,6 +216,11 @@ public final class ReplicationSource {
                 runner.interrupt();
             }
         }
+        WaitableSocket socket = activeSocket;
+        if (socket != null) {
+            // Ends a wait for the server at once; the final status update still goes out.
+            socket.wakeUp();
+        }
     }
 
     /** Whether a replication stream is open now (for health checks and tests). */
@@ -220,7 +238,17 @@ public final class ReplicationSource {
         if (shouldStop()) {
             return;
         }
-        try (Connection connection = connector.connectForReplication()) {
+        Connection opened;
+        WaitableSocket socket;
+        try (WaitableSocket.Capture capture = WaitableSocket.capture()) {
+            opened = connector.connectForReplication();
+            socket = capture.socket().orElse(null);
+        }
+        try (Connection connection = opened) {
+            if (socket == null) {
+                throw new IllegalStateException("the replication connection was not opened with "
+                        + WaitableSocketFactory.class.getSimpleName() + " as its socketFactory");
+            }
             PGReplicationStream stream = connection.unwrap(PGConnection.class).getReplicationAPI()
                     .replicationStream()
                     .logical()
@@ -233,7 +261,8 @@ public final class ReplicationSource {
             tracker.reset(slot.confirmedFlush());
             log.info("streaming from replication slot {} in database {} (publication {}), confirmed up to {}",
                     settings.slotName(), connector.databaseName(), settings.publicationName(), slot.confirmedFlush());
-            Session session = new Session(stream);
+            Session session = new Session(stream, socket);
+            activeSocket = socket;
             streaming = true;
             waitingForSlot = false;
             try {
@@ -241,6 +270,7 @@ public final class ReplicationSource {
                 session.sendFinalStatus();
             } finally {
                 streaming = false;
+                activeSocket = null;
                 session.close(connection);
             }
         }
@@ -396,6 +426,7 @@ public final class ReplicationSource {
     /** One replication connection's state: its stream, decoder and assembler, and what was reported. */
     private final class Session {
         private final PGReplicationStream stream;
+        private final WaitableSocket socket;
         private final PgOutputDecoder decoder = new PgOutputDecoder();
         private final BatchAssembler assembler = new BatchAssembler();
         private final long connectedAt = System.nanoTime();
@@ -404,11 +435,16 @@ public final class ReplicationSource {
         private long lastForcedAt = System.nanoTime() - MIN_FORCE_SPACING_NANOS;
         private boolean healthy;
 
-        Session(PGReplicationStream stream) {
+        Session(PGReplicationStream stream, WaitableSocket socket) {
             this.stream = stream;
+            this.socket = socket;
         }
 
-        /** Reads, hands over and acknowledges until asked to stop; throws on any failure. */
+        /**
+         * Reads, hands over and acknowledges until asked to stop; throws on any failure. With
+         * nothing to read it waits on the socket until the server sends something, or for at most
+         * a status interval (so that status updates and confirmations go out), or until stop().
+         */
         void pump() throws SQLException {
             while (!shouldStop()) {
                 ByteBuffer message = stream.readPending();
@@ -427,13 +463,18 @@ public final class ReplicationSource {
                     healthy = true;
                     backoff.reset();
                 }
-                if (message == null) {
-                    try {
-                        stopSignal.await(IDLE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
-                    } catch (InterruptedException e) {
-                        noteInterrupt();
-                    }
+                if (message == null && awaitServer() == WaitableSocket.Wait.CLOSED && !shouldStop()) {
+                    throw new SQLException("the server closed the replication connection", "08006");
                 }
+            }
+        }
+
+        private WaitableSocket.Wait awaitServer() throws SQLException {
+            try {
+                return socket.await(settings.statusInterval());
+            } catch (IOException e) {
+                throw new SQLException("waiting for the server on the replication connection failed: " + e, "08006",
+                        e);
             }
         }
 

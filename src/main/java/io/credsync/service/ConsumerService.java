@@ -14,6 +14,7 @@ import io.credsync.delivery.LoginVerifier;
 import io.credsync.delivery.RoleLocks;
 import io.credsync.delivery.SecretFields;
 import io.credsync.delivery.Sleeper;
+import io.credsync.delivery.WriteRateLimiter;
 import io.credsync.drift.AutoRotateNotPermittedException;
 import io.credsync.drift.DriftCheck;
 import io.credsync.drift.DriftMonitor;
@@ -33,6 +34,7 @@ import io.credsync.secrets.SecretNamer;
 import io.credsync.secrets.SecretWriter;
 import io.credsync.secrets.SecretsManagerPasswordReader;
 import io.credsync.secrets.SecretsManagerSecretWriter;
+import io.credsync.secrets.WriteCeilingInterceptor;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.sql.Connection;
@@ -182,10 +184,18 @@ public final class ConsumerService {
                         () -> DriftMonitor.requireRotatePermission(connector))) {
             return;
         }
+        // The write ceiling, twice at the same rate: a role waits for its turn before it decrypts
+        // (so that its changes committed meanwhile join the write), and each request that stores a
+        // secret value waits again right before the SDK sends it, so that the spacing Secrets
+        // Manager sees does not vary with the decrypt, the login check and the reads in between.
+        int ceiling = config.secrets().maxWritesPerSecond();
+        WriteRateLimiter turnGate = new WriteRateLimiter(ceiling, System::nanoTime, Sleeper.SYSTEM);
+        WriteRateLimiter sendGate = new WriteRateLimiter(ceiling, System::nanoTime, Sleeper.SYSTEM);
         KmsClient kms = own(AwsClients.build(KmsClient.builder(), config.aws().region(),
                 config.aws().kmsEndpoint().orElse(null), null));
         SecretsManagerClient secretsManager = own(AwsClients.build(SecretsManagerClient.builder(),
-                config.aws().region(), config.aws().secretsManagerEndpoint().orElse(null), null));
+                config.aws().region(), config.aws().secretsManagerEndpoint().orElse(null), null,
+                List.of(new WriteCeilingInterceptor(sendGate::acquire))));
         MicrometerDeliveryMetrics metrics = own(new MicrometerDeliveryMetrics(meters));
 
         SecretNamer namer = SecretNamer.of(config.secrets());
@@ -203,7 +213,7 @@ public final class ConsumerService {
                 () -> new DeliveryStore(databaseConnector), config.delivery().concurrency(), opener,
                 new LoginVerifier(databaseConnector, Clock.systemUTC()), config.delivery().verify(), writer,
                 namer, fields, config.delivery().retryPolicy(), RandomGenerator.getDefault(), Sleeper.SYSTEM,
-                Clock.systemUTC(), metrics, roleLocks);
+                Clock.systemUTC(), metrics, turnGate, roleLocks);
 
         // Each slot is created before its database's start-up scan, so that every event is either
         // found by the scan or streamed. The home database is awaited; the others are found once it

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,7 +14,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Runs every benchmark (or those named as arguments) one after the other on this machine,
+ * Runs every benchmark (or those named as arguments; {@code --idle-seconds=N} shortens the idle one) one after the other on this machine,
  * prints a table, writes {@code target/bench/results.json}, and puts the figures into the
  * documentation ({@link BenchDocs}: {@code docs/benchmarks.json}, and the table in
  * {@code docs/benchmarks.md} and {@code README.md}). Run it through {@code ./scripts/bench},
@@ -21,13 +22,26 @@ import java.util.stream.Collectors;
  */
 public final class BenchMain {
 
+    /** {@code --idle-seconds=N}: a shorter idle window than the five minutes, for a quick look. */
+    private static final String IDLE_SECONDS = "--idle-seconds=";
+
     private BenchMain() {
     }
 
     public static void main(String[] args) throws Exception {
+        Duration idleWindow = IdleBenchmark.DEFAULT_WINDOW;
+        List<String> names = new ArrayList<>();
+        for (String arg : args) {
+            if (arg.startsWith(IDLE_SECONDS)) {
+                idleWindow = Duration.ofSeconds(Long.parseLong(arg.substring(IDLE_SECONDS.length())));
+            } else {
+                names.add(arg);
+            }
+        }
         List<Benchmark> all = List.of(new AlterRoleBenchmark(), new AwsOutageBenchmark(), new E2eLagBenchmark(),
-                new BurstBenchmark(), new CatchUpBenchmark(), new IdleSlotBenchmark(), new DatabasesBenchmark());
-        Set<String> wanted = Set.of(args);
+                new BurstBenchmark(), new CatchUpBenchmark(), new IdleSlotBenchmark(), new IdleBenchmark(idleWindow),
+                new DatabasesBenchmark());
+        Set<String> wanted = Set.copyOf(names);
         Set<String> known = all.stream().map(Benchmark::name).collect(Collectors.toSet());
         if (!known.containsAll(wanted)) {
             System.err.println("unknown benchmark(s) " + wanted.stream().filter(w -> !known.contains(w)).sorted().toList()

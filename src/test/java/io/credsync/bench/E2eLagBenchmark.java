@@ -5,6 +5,7 @@ import io.credsync.testing.ConsumerProcess;
 import io.credsync.testing.MotoServer;
 import io.credsync.testing.RoleStatements;
 import io.credsync.testing.SyncFixture;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,7 +17,7 @@ import java.util.OptionalDouble;
 import java.util.OptionalLong;
 
 /**
- * End-to-end lag of one password change with the consumer running: 200 sequential
+ * End-to-end lag of one password change with the consumer running: 200 sequential (150 ms apart)
  * {@code ALTER ROLE}s of one managed role, each waited for before the next.
  *
  * <p>Two views of the same changes. Client-side: from just after the autocommitted statement
@@ -31,6 +32,7 @@ final class E2eLagBenchmark implements Benchmark {
     private static final String LAG_HISTOGRAM = "credsync_event_lag_seconds";
     private static final int WARM_UP = 10;
     private static final int CHANGES = 200;
+    private static final Duration PAUSE = Duration.ofMillis(150);
     private static final Duration PER_CHANGE_TIMEOUT = Duration.ofSeconds(30);
 
     @Override
@@ -78,18 +80,25 @@ final class E2eLagBenchmark implements Benchmark {
                 }
                 Histogram before = endpoints.metrics().histogram(LAG_HISTOGRAM);
                 int pollsBefore = poller.roundTripMillis().length;
+                long pid = ConsumerProcessInfo.pidOf(FIXTURE_PREFIX);
+                Path dataDir = fixture.database().postgres().dataDir();
+                CpuTime cpuBefore = CpuTime.snapshot(dataDir, pid);
                 List<Double> lagMillis = new ArrayList<>();
                 for (int i = 0; i < CHANGES; i++) {
+                    // Apart enough that each change is a lone one under the default write ceiling
+                    // (10 a second): the lag of a change, not the ceiling's spacing, is measured.
+                    Thread.sleep(PAUSE.toMillis());
                     change(connection, role, poller).ifPresent(lagMillis::add);
                 }
                 if (lagMillis.isEmpty()) {
                     throw new IllegalStateException("the consumer delivered none of " + CHANGES + " changes");
                 }
                 Histogram consumerSide = awaitRecorded(endpoints, before, lagMillis.size());
+                double consumerCpuSeconds = CpuTime.snapshot(dataDir, pid).since(cpuBefore).get("consumer");
                 double[] polls = poller.roundTripMillis();
                 double[] measuredPolls = Arrays.copyOfRange(polls, pollsBefore, polls.length);
                 return results(mode, lagMillis.stream().mapToDouble(Double::doubleValue).toArray(), consumerSide,
-                        measuredPolls);
+                        measuredPolls, consumerCpuSeconds * 1000 / lagMillis.size());
             }
         }
     }
@@ -138,7 +147,7 @@ final class E2eLagBenchmark implements Benchmark {
     }
 
     private List<BenchResult> results(VerifyMode mode, double[] lagMillis, Histogram consumerSide,
-            double[] pollMillis) {
+            double[] pollMillis, double cpuMillisPerEvent) {
         // Short enough for the printed table's scenario column (44 characters).
         String client = CHANGES + " changes, verify " + mode.value() + ": commit -> visible";
         String server = CHANGES + " changes, verify " + mode.value() + ": consumer histogram";
@@ -154,6 +163,11 @@ final class E2eLagBenchmark implements Benchmark {
         results.add(BenchResult.figure(name(), server, "capture -> written p99", consumerSide.quantile(0.99) * 1000,
                 "ms"));
         results.add(BenchResult.figure(name(), server, "capture -> written mean", consumerSide.mean() * 1000, "ms"));
+        // Consumer CPU (all its threads, /proc) over the measured changes, per delivered event.
+        String cpu = CHANGES + " changes, verify " + mode.value() + ": consumer CPU";
+        results.add(mode == VerifyMode.REQUIRED
+                ? BenchResult.atMost(name(), cpu, "CPU per delivered event", cpuMillisPerEvent, "ms", 5)
+                : BenchResult.figure(name(), cpu, "CPU per delivered event", cpuMillisPerEvent, "ms"));
         results.add(LoadAverage.figure(name()));
         return results;
     }

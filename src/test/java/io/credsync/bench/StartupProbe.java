@@ -3,6 +3,7 @@ package io.credsync.bench;
 import io.credsync.testing.ConsumerProcess;
 import io.credsync.testing.SyncFixture;
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * Starts a consumer through the fixture and times it from just before the launch to the first
@@ -20,8 +21,13 @@ final class StartupProbe {
     }
 
     static Started start(SyncFixture fixture) throws Exception {
+        return start(fixture, Map.of());
+    }
+
+    /** As {@link #start(SyncFixture)}, with settings overridden by environment variables. */
+    static Started start(SyncFixture fixture, Map<String, String> settings) throws Exception {
         long launched = System.nanoTime();
-        ConsumerProcess consumer = fixture.startConsumer();
+        ConsumerProcess consumer = fixture.startConsumer(settings);
         long ready = new ConsumerEndpoints(consumer.metricsPort()).awaitReady(Duration.ofSeconds(30));
         return new Started(consumer, Millis.between(launched, ready));
     }

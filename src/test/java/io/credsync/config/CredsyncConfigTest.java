@@ -49,7 +49,7 @@ class CredsyncConfigTest {
         assertThat(db.databases()).as("every database of the cluster").isEqualTo(DatabaseScope.ALL);
 
         assertThat(config.replication()).isEqualTo(new ReplicationConfig("credsync", "credsync_outbox",
-                Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(10)));
+                Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofSeconds(10)));
         assertThat(config.aws()).isEqualTo(new AwsConfig(Region.EU_WEST_1, Optional.empty(), Optional.empty()));
 
         SecretsConfig secrets = config.secrets();
@@ -86,7 +86,7 @@ class CredsyncConfigTest {
         SecretsConfig s = c.secrets();
         return new CredsyncConfig(c.database(), c.replication(), c.aws(), new SecretsConfig(s.nameTemplate(),
                 s.prefix(), s.kmsKeyId(), s.description(), tags, s.engine(), s.host(), s.port(), s.overrides(),
-                s.allowConflictingRoles()),
+                s.allowConflictingRoles(), s.maxWritesPerSecond()),
                 c.delivery(), c.metrics(), c.drift());
     }
 

@@ -56,6 +56,8 @@ class PgConnectorTest {
         assertThat(PGProperty.REPLICATION.getOrDefault(p)).isEqualTo("database");
         assertThat(PGProperty.ASSUME_MIN_SERVER_VERSION.getOrDefault(p)).isEqualTo("15");
         assertThat(PGProperty.PREFER_QUERY_MODE.getOrDefault(p)).isEqualTo("simple");
+        assertThat(PGProperty.SOCKET_FACTORY.getOrDefault(p)).as("a socket the replication thread can wait on")
+                .isEqualTo(WaitableSocketFactory.class.getName());
         assertThat(p).as("everything an ordinary connection has, too").containsAllEntriesOf(connector.properties());
         assertThat(PGProperty.PASSWORD.isPresent(p)).isFalse();
     }

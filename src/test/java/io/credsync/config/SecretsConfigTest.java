@@ -101,6 +101,17 @@ class SecretsConfigTest {
     }
 
     @Test
+    void theWriteCeilingIsTenASecondByDefaultAndZeroMeansNoLimit() throws Exception {
+        assertThat(load(minimalEnvironment()).secrets().maxWritesPerSecond()).isEqualTo(10);
+        assertThat(load(environment("CREDSYNC_SECRETS_MAX_WRITES_PER_SECOND", "0")).secrets().maxWritesPerSecond())
+                .isZero();
+        assertThat(CredsyncConfig.load(write(dir, "w.yaml", "secrets:\n  max_writes_per_second: 25\n"),
+                minimalEnvironment()).secrets().maxWritesPerSecond()).isEqualTo(25);
+        assertThatThrownBy(() -> load(environment("CREDSYNC_SECRETS_MAX_WRITES_PER_SECOND", "1001")))
+                .hasMessageStartingWith("secrets.max_writes_per_second: must be between 0 and 1000, got 1001");
+    }
+
+    @Test
     void aBadListOfRolesAllowedToConflictIsRefusedNamingTheKey() throws Exception {
         Path scalar = write(dir, "scalar.yaml", "secrets:\n  allow_conflicting_roles: app\n");
         Path empty = write(dir, "empty.yaml", "secrets:\n  allow_conflicting_roles: ['']\n");

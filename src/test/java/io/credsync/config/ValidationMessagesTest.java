@@ -55,6 +55,8 @@ class ValidationMessagesTest {
             CREDSYNC_SECRETS_OVERRIDES          | app=a b           | secrets.overrides.app: contains ' '
             CREDSYNC_SECRETS_PORT               | -1                | secrets.port: must be between 1 and 65535, got -1
             CREDSYNC_SECRETS_ENGINE             | " "               | secrets.engine: must not be empty
+            CREDSYNC_SECRETS_MAX_WRITES_PER_SECOND | -1             | secrets.max_writes_per_second: must be between 0 and 1000, got -1
+            CREDSYNC_SECRETS_MAX_WRITES_PER_SECOND | 2.5            | secrets.max_writes_per_second: must be a whole number, got 2.5
             CREDSYNC_DELIVERY_RETRY_INITIAL     | 1.5s              | delivery.retry_initial: must be a duration like 500ms, 10s, 5m, 1h or PT10S, got 1.5s
             CREDSYNC_DELIVERY_RETRY_MAX         | 100ms             | delivery.retry_max: must be at least delivery.retry_initial (200ms), got 100ms
             CREDSYNC_DELIVERY_MAX_BATCH         | 10001             | delivery.max_batch: must be between 1 and 10000, got 10001

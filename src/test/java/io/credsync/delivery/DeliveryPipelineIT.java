@@ -28,6 +28,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.BeforeEach;
@@ -249,6 +250,76 @@ class DeliveryPipelineIT {
                 .containsExactly("0/1000", "", "");
     }
 
+    @Test
+    void shouldCoalesceTheChangesARoleGetsWhileItWaitsForTheWriteCeilingIntoItsOneWrite() throws Exception {
+        String first = changedRole("first-role-password");
+        String second = changedRole("second-role-old-password");
+        AtomicInteger waits = new AtomicInteger();
+        List<Duration> waited = new ArrayList<>();
+        // Two writes a second, on a clock that moves only while the ceiling makes a write wait: the
+        // second role waits half a second for its turn, and while it waits its password changes
+        // twice more.
+        AtomicLong clock = new AtomicLong();
+        WriteRateLimiter ceiling = new WriteRateLimiter(2, clock::get, duration -> {
+            if (waits.incrementAndGet() == 1) {
+                try (Connection superuser = database.connectAsSuperuser()) {
+                    RoleStatements.alterPassword(superuser, second, "second-role-newer-password");
+                    RoleStatements.alterPassword(superuser, second, "second-role-newest-password");
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+            clock.addAndGet(duration.toNanos());
+        });
+        ScriptedSecretWriter writer = new ScriptedSecretWriter();
+        DeliveryMetrics metrics = new DeliveryMetrics() {
+            @Override
+            public void recordOutcome(io.credsync.delivery.DeliveryStatus status, String reasonCode) {
+            }
+
+            @Override
+            public void recordEventLag(Duration lag) {
+            }
+
+            @Override
+            public void recordKmsCall(Duration duration, String errorCode) {
+            }
+
+            @Override
+            public void recordSecretsManagerCall(Duration duration, String errorCode) {
+            }
+
+            @Override
+            public void recordUnverifiedPublish() {
+            }
+
+            @Override
+            public void recordWriteThrottled(Duration wait) {
+                synchronized (waited) {
+                    waited.add(wait);
+                }
+            }
+        };
+        try (DeliveryPipeline pipeline = pipeline(writer, sleeps::add, 1, metrics, ceiling)) {
+            List<OutboxEvent> round = pipeline.undelivered(0, 100);
+            assertThat(round).hasSize(2);
+            pipeline.deliver(round, Lsn.of(0x3000));
+            assertThat(pipeline.undelivered(0, 100)).as("the changes made while waiting were delivered with it")
+                    .isEmpty();
+        }
+
+        assertThat(writer.calls()).extracting(update -> update.password().reveal())
+                .as("one write per role, the newest password of each")
+                .containsExactly("first-role-password", "second-role-newest-password");
+        assertThat(keys.attempts()).as("one decrypt per write").isEqualTo(2);
+        assertThat(deliveryRows(second)).extracting(row -> row.get("status"))
+                .containsExactly("superseded", "superseded", "synced");
+        assertThat(deliveryRows(first)).extracting(row -> row.get("status")).containsExactly("synced");
+        assertThat(waits.get()).as("only the second write waited").isEqualTo(1);
+        assertThat(waited).hasSize(1);
+        assertThat(waited).as("half a second and 2 %").containsExactly(Duration.ofMillis(510));
+    }
+
     @ParameterizedTest(name = "verify: {0}")
     @EnumSource(VerifyMode.class)
     void shouldFollowTheVerifySettingForARoleWithoutLogin(VerifyMode mode) throws Exception {
@@ -286,6 +357,11 @@ class DeliveryPipelineIT {
     }
 
     private DeliveryPipeline pipeline(SecretWriter writer, Sleeper sleeper, int concurrency) {
+        return pipeline(writer, sleeper, concurrency, DeliveryMetrics.NONE, WriteRateLimiter.unlimited());
+    }
+
+    private DeliveryPipeline pipeline(SecretWriter writer, Sleeper sleeper, int concurrency, DeliveryMetrics metrics,
+            WriteRateLimiter writeRate) {
         return new DeliveryPipeline(
                 () -> new DeliveryStore(connector()), concurrency,
                 new EnvelopeOpener(unwrapper),
@@ -298,7 +374,8 @@ class DeliveryPipelineIT {
                 new SplittableRandom(1),
                 sleeper,
                 Clock.systemUTC(),
-                DeliveryMetrics.NONE);
+                metrics,
+                writeRate);
     }
 
     private ClusterConnector connector() {

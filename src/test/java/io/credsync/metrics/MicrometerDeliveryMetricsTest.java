@@ -105,6 +105,16 @@ class MicrometerDeliveryMetricsTest {
     }
 
     @Test
+    void writesThatWaitedForTheCeilingAreCountedWithTheTimeTheyWaited() {
+        metrics.recordWriteThrottled(Duration.ofMillis(250));
+        metrics.recordWriteThrottled(Duration.ofMillis(500));
+
+        Scrape scrape = scrape();
+        assertThat(scrape.value("credsync_secret_writes_throttled_total")).hasValue(2.0);
+        assertThat(scrape.value("credsync_secret_write_wait_seconds_total")).hasValue(0.75);
+    }
+
+    @Test
     void closeRemovesTheMetersItRegistered() {
         metrics.recordOutcome(DeliveryStatus.SYNCED, null);
         metrics.recordEventLag(Duration.ofMillis(1));

@@ -1,6 +1,7 @@
 package io.credsync.testing;
 
 import io.credsync.config.DatabaseConnector;
+import io.credsync.config.WaitableSocketFactory;
 import io.credsync.crypto.Password;
 import io.credsync.testing.PostgresCluster;
 import java.sql.Connection;
@@ -42,6 +43,8 @@ public final class ClusterConnector implements DatabaseConnector {
         PGProperty.REPLICATION.set(properties, "database");
         // A walsender speaks only the simple query protocol.
         PGProperty.PREFER_QUERY_MODE.set(properties, "simple");
+        // As PgConnector does, so that the replication thread can wait for the server without polling.
+        PGProperty.SOCKET_FACTORY.set(properties, WaitableSocketFactory.class.getName());
         return DriverManager.getConnection(cluster.jdbcUrl(database), properties);
     }
 

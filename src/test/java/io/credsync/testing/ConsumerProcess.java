@@ -51,7 +51,8 @@ public final class ConsumerProcess implements AutoCloseable {
      * The JVM options the Dockerfile's ENTRYPOINT runs the consumer with (DockerfileIT checks that
      * they match), so that tests and benchmarks measure the consumer as it is deployed.
      */
-    public static final List<String> CONTAINER_JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+    public static final List<String> CONTAINER_JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+            "-XX:-UsePerfData");
 
     public static ConsumerProcess start(Path dir, String yaml, Map<String, String> env) {
         Path jar = Path.of(System.getProperty("credsync.jar", "target/credsync.jar")).toAbsolutePath();

@@ -12,7 +12,10 @@ import java.net.SocketException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -23,6 +26,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * with HTTP 500 or a throttling error, as a test switches it; when passing, it can also hold each
  * piece of an answer back for a while, as a service far away would. Only ever listens on 127.0.0.1
  * and connects to the emulator's loopback address.
+ *
+ * <p>It also notes when each request for an AWS operation passes ({@link #requestTimes}), from
+ * the {@code X-Amz-Target} header of the JSON protocol the SDK sends: what AWS would count
+ * against its per-second quotas.
  *
  * <p>Thread-safe: {@link #mode} may be switched from any thread while connections are served.
  */
@@ -40,12 +47,16 @@ public final class FaultProxy implements AutoCloseable {
         THROTTLE
     }
 
+    private static final String TARGET_HEADER = "x-amz-target:";
+
     private final ServerSocket server;
     private final URI target;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private volatile Mode mode = Mode.PASS;
     private volatile long latencyMillis;
     private final AtomicInteger heldBack = new AtomicInteger();
+    /** When each request passed, by operation ({@code secretsmanager.PutSecretValue}), in System.nanoTime. */
+    private final Map<String, List<Long>> requests = new ConcurrentHashMap<>();
 
     private FaultProxy(ServerSocket server, URI target) {
         this.server = server;
@@ -90,6 +101,18 @@ public final class FaultProxy implements AutoCloseable {
      */
     public int answersHeldBack() {
         return heldBack.get();
+    }
+
+    /**
+     * When each request for {@code operation} (the {@code X-Amz-Target} value, such as
+     * {@code secretsmanager.PutSecretValue}) passed the proxy so far, in {@link System#nanoTime()},
+     * oldest first.
+     */
+    public List<Long> requestTimes(String operation) {
+        List<Long> times = requests.getOrDefault(operation, List.of());
+        synchronized (times) {
+            return List.copyOf(times);
+        }
     }
 
     @Override
@@ -150,6 +173,9 @@ public final class FaultProxy implements AutoCloseable {
         try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
             byte[] buffer = new byte[16 * 1024];
             for (int n; (n = in.read(buffer)) >= 0;) {
+                if (!answers) {
+                    noteRequests(buffer, n);
+                }
                 long delay = answers ? latencyMillis : 0;
                 if (delay > 0) {
                     heldBack.incrementAndGet();
@@ -164,6 +190,23 @@ public final class FaultProxy implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             closeQuietly(to);
+        }
+    }
+
+    /** Notes the operation of each request header in a piece of what the client sent. */
+    private void noteRequests(byte[] buffer, int length) {
+        long now = System.nanoTime();
+        String text = new String(buffer, 0, length, StandardCharsets.ISO_8859_1);
+        String lower = text.toLowerCase(Locale.ROOT);
+        for (int at = lower.indexOf(TARGET_HEADER); at >= 0; at = lower.indexOf(TARGET_HEADER, at + 1)) {
+            int end = text.indexOf('\r', at);
+            if (end > at) {
+                String operation = text.substring(at + TARGET_HEADER.length(), end).trim();
+                List<Long> times = requests.computeIfAbsent(operation, k -> new ArrayList<>());
+                synchronized (times) {
+                    times.add(now);
+                }
+            }
         }
     }
 

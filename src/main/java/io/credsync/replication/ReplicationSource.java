@@ -433,6 +433,8 @@ public final class ReplicationSource {
         /** The last position sent in a forced status update. */
         private Lsn reported = Lsn.INVALID;
         private long lastForcedAt = System.nanoTime() - MIN_FORCE_SPACING_NANOS;
+        /** A confirmation held back by the spacing of forced updates, to be sent when it allows. */
+        private boolean forcePending;
         private boolean healthy;
 
         Session(PGReplicationStream stream, WaitableSocket socket) {
@@ -470,8 +472,14 @@ public final class ReplicationSource {
         }
 
         private WaitableSocket.Wait awaitServer() throws SQLException {
+            // A confirmation the spacing held back goes out when the spacing allows, not a whole
+            // status interval later: an idle slot would otherwise hold WAL for that long.
+            Duration wait = forcePending
+                    ? Duration.ofNanos(Math.max(TimeUnit.MILLISECONDS.toNanos(1),
+                            lastForcedAt + MIN_FORCE_SPACING_NANOS - System.nanoTime()))
+                    : settings.statusInterval();
             try {
-                return socket.await(settings.statusInterval());
+                return socket.await(wait);
             } catch (IOException e) {
                 throw new SQLException("waiting for the server on the replication connection failed: " + e, "08006",
                         e);
@@ -494,12 +502,14 @@ public final class ReplicationSource {
             if (confirmable.isAfter(reported)) {
                 setFlushed(confirmable.toPg());
                 long now = System.nanoTime();
-                if (now - lastForcedAt >= MIN_FORCE_SPACING_NANOS) {
+                forcePending = now - lastForcedAt < MIN_FORCE_SPACING_NANOS;
+                if (!forcePending) {
                     stream.forceUpdateStatus();
                     reported = confirmable;
                     lastForcedAt = now;
                 }
             } else {
+                forcePending = false;
                 setFlushed(tracker.inFlight() > 0 ? LogSequenceNumber.INVALID_LSN : confirmable.toPg());
             }
         }

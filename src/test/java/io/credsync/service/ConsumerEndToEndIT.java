@@ -3,8 +3,8 @@ package io.credsync.service;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.credsync.testing.ClusterOptions;
 import io.credsync.testing.ConsumerProcess;
+import io.credsync.testing.CredsyncDatabase;
 import io.credsync.testing.LocalKms;
 import io.credsync.testing.MotoServer;
 import io.credsync.testing.OutputWatch;
@@ -323,7 +323,7 @@ class ConsumerEndToEndIT {
 
     @Test
     void shouldRecoverFromASlotInvalidatedForHoldingTooMuchWalWithNoEventLost() throws Exception {
-        ownCluster = PostgresCluster.start(ClusterOptions.defaults().withSetting("max_slot_wal_keep_size", "32MB"));
+        ownCluster = PostgresCluster.start(CredsyncDatabase.clusterOptions().withSetting("max_slot_wal_keep_size", "32MB"));
         {
             fixture = SyncFixture.create(ownCluster, "e2e_lost");
             fixture.database().manage("lost\\_%");

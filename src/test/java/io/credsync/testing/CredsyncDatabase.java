@@ -72,11 +72,21 @@ public final class CredsyncDatabase {
             return PostgresCluster.shared();
         }
         if (pgTleCluster == null) {
-            pgTleCluster = PostgresCluster.start(ClusterOptions.defaults()
-                    .withPreloadLibraries("pg_tle")
-                    .withSetting("pgtle.enable_password_check", "require"));
+            pgTleCluster = PostgresCluster.start(clusterOptions());
         }
         return pgTleCluster;
+    }
+
+    /**
+     * Options for a cluster of a test's own in the current install mode: credsync_passcheck
+     * preloaded, or pg_tle preloaded with its password check required.
+     */
+    public static ClusterOptions clusterOptions() {
+        if (InstallMode.current() == InstallMode.NATIVE) {
+            return ClusterOptions.defaults();
+        }
+        return ClusterOptions.defaults().withPreloadLibraries("pg_tle")
+                .withSetting("pgtle.enable_password_check", "require");
     }
 
     public PostgresCluster postgres() {

@@ -232,7 +232,7 @@ CREDSYNC_POSTGRES17_IMAGE=credsync-postgres:17-local
 credsync_docker_build_images() {
   local image dockerfile
   local -A dockerfiles=([$CREDSYNC_CONSUMER_IMAGE]=Dockerfile [$CREDSYNC_POSTGRES17_IMAGE]=docker/postgres/Dockerfile
-    [credsync-moto:local]=docker/moto/Dockerfile [credsync-local-kms:local]=docker/local-kms/Dockerfile)
+    [credsync-moto:local]=docker/secretsmanager-emulator/Dockerfile [credsync-local-kms:local]=docker/kms-emulator/Dockerfile)
   for image in "${!dockerfiles[@]}"; do
     dockerfile=${dockerfiles[$image]}
     echo "setup: docker build -t $image -f $dockerfile (log: $CREDSYNC_SETUP_LOG)" >&2

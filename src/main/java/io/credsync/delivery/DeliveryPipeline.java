@@ -95,16 +95,7 @@ public final class DeliveryPipeline implements AutoCloseable {
     private final RoleLocks roleLocks;
     private final WriteRateLimiter writeRate;
 
-    /** As the full constructor, with no write ceiling and role locks of its own cluster-wide set. */
-    public DeliveryPipeline(Supplier<DeliveryStore> stores, int concurrency, EnvelopeOpener opener,
-            LoginVerifier verifier, VerifyMode verifyMode, SecretWriter writer, SecretNamer namer,
-            SecretFields fields, RetryPolicy retry, RandomGenerator random, Sleeper sleeper, Clock clock,
-            DeliveryMetrics metrics) {
-        this(stores, concurrency, opener, verifier, verifyMode, writer, namer, fields, retry, random, sleeper, clock,
-                metrics, WriteRateLimiter.unlimited(), RoleLocks.shared());
-    }
-
-    /** As the full constructor, with role locks of its own cluster-wide set. */
+    /** As the full constructor, with role locks of its own, shared with no other pipeline. */
     public DeliveryPipeline(Supplier<DeliveryStore> stores, int concurrency, EnvelopeOpener opener,
             LoginVerifier verifier, VerifyMode verifyMode, SecretWriter writer, SecretNamer namer,
             SecretFields fields, RetryPolicy retry, RandomGenerator random, Sleeper sleeper, Clock clock,

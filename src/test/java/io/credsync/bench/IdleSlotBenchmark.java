@@ -1,5 +1,6 @@
 package io.credsync.bench;
 
+import static io.credsync.testing.Jdbc.execute;
 import io.credsync.testing.SyncFixture;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -110,12 +111,6 @@ final class IdleSlotBenchmark implements Benchmark {
                 rows.next();
                 return rows.getLong(1);
             }
-        }
-    }
-
-    private static void execute(Connection connection, String sql) throws SQLException {
-        try (Statement statement = connection.createStatement()) {
-            statement.execute(sql);
         }
     }
 }

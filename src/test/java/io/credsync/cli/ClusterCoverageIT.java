@@ -1,5 +1,7 @@
 package io.credsync.cli;
 
+import static io.credsync.testing.Jdbc.execute;
+import static io.credsync.testing.Jdbc.single;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -11,9 +13,6 @@ import io.credsync.testing.RsaKeys;
 import io.credsync.testing.SecretScan;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -173,19 +172,6 @@ class ClusterCoverageIT {
             RoleStatements.alterPassword(c, managed, SecretScan.password("recorded-once-covered"));
             assertThat(single(c, "SELECT count(*) FROM credsync.outbox WHERE role_name = '" + managed + "'"))
                     .isEqualTo("1");
-        }
-    }
-
-    private static void execute(Connection c, String sql) throws SQLException {
-        try (Statement s = c.createStatement()) {
-            s.execute(sql);
-        }
-    }
-
-    private static String single(Connection c, String sql) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet row = s.executeQuery(sql)) {
-            row.next();
-            return row.getString(1);
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.credsync.cli;
 
+import static io.credsync.testing.Jdbc.count;
+import static io.credsync.testing.Jdbc.execute;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -201,18 +203,5 @@ class InstallCommandIT {
 
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.err()).contains("is installed in database " + database + " as a native extension, not through pg_tle");
-    }
-
-    private static void execute(Connection c, String sql) throws SQLException {
-        try (Statement s = c.createStatement()) {
-            s.execute(sql);
-        }
-    }
-
-    private static long count(Connection c, String sql) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet row = s.executeQuery(sql)) {
-            row.next();
-            return row.getLong(1);
-        }
     }
 }

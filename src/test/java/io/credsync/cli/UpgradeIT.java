@@ -1,5 +1,7 @@
 package io.credsync.cli;
 
+import static io.credsync.testing.Jdbc.count;
+import static io.credsync.testing.Jdbc.execute;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
@@ -236,19 +238,6 @@ class UpgradeIT {
         try (InputStream in = UpgradeIT.class.getResourceAsStream(name)) {
             assertThat(in).as(name).isNotNull();
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-    }
-
-    private static void execute(Connection c, String sql) throws SQLException {
-        try (Statement s = c.createStatement()) {
-            s.execute(sql);
-        }
-    }
-
-    private static long count(Connection c, String sql) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet row = s.executeQuery(sql)) {
-            row.next();
-            return row.getLong(1);
         }
     }
 }

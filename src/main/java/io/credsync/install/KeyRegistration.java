@@ -78,7 +78,7 @@ public final class KeyRegistration {
      * reads as "not stated" rather than as a fault: doctor's decrypt round trip proves the
      * algorithm anyway.
      */
-    static KmsPublicKey get(KmsClient kms, String keyId) throws AwsCallException {
+    public static KmsPublicKey get(KmsClient kms, String keyId) throws AwsCallException {
         GetPublicKeyResponse response;
         try {
             response = kms.getPublicKey(request -> request.keyId(keyId));

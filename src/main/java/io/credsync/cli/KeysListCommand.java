@@ -1,8 +1,8 @@
 package io.credsync.cli;
 
 import io.credsync.config.CredsyncConfig;
-import io.credsync.install.KeyRegistry;
-import io.credsync.install.KeyRegistry.RegisteredKey;
+import io.credsync.keys.KeyRegistry;
+import io.credsync.keys.KeyRegistry.RegisteredKey;
 import io.credsync.install.SqlErrors;
 import java.io.PrintWriter;
 import java.sql.Connection;

@@ -1,11 +1,11 @@
 package io.credsync.doctor;
 
-import io.credsync.install.KeyRegistration;
-import io.credsync.install.KeyRequirements;
-import io.credsync.install.KmsPublicKey;
-import io.credsync.install.RsaPublicKeys;
+import io.credsync.keys.KeyRegistration;
+import io.credsync.keys.KeyRequirements;
+import io.credsync.keys.KmsPublicKey;
+import io.credsync.keys.RsaPublicKeys;
 
-import io.credsync.install.KeyRegistry.RegisteredKey;
+import io.credsync.keys.KeyRegistry.RegisteredKey;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;

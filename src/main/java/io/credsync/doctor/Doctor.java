@@ -1,6 +1,6 @@
 package io.credsync.doctor;
 
-import io.credsync.install.AwsCallException;
+import io.credsync.keys.AwsCallException;
 import io.credsync.install.SqlErrors;
 
 import io.credsync.config.AwsErrorCodes;

@@ -1,14 +1,14 @@
 package io.credsync.doctor;
 
 import io.credsync.install.InstallKind;
-import io.credsync.install.KeyRegistry;
+import io.credsync.keys.KeyRegistry;
 import io.credsync.install.ServerFacts;
 import io.credsync.install.ServerProbe;
 
 import io.credsync.config.AwsClients;
 import io.credsync.config.AwsConfig;
 import io.credsync.config.CredsyncConfig;
-import io.credsync.install.KeyRegistry.RegisteredKey;
+import io.credsync.keys.KeyRegistry.RegisteredKey;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;

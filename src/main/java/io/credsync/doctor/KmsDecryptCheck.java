@@ -1,14 +1,14 @@
 package io.credsync.doctor;
 
-import io.credsync.install.AwsCallException;
-import io.credsync.install.AwsErrors;
-import io.credsync.install.RsaPublicKeys;
+import io.credsync.keys.AwsCallException;
+import io.credsync.keys.AwsErrors;
+import io.credsync.keys.RsaPublicKeys;
 
 import io.credsync.crypto.ContentDecryptor;
 import io.credsync.crypto.EnvelopeException;
 import io.credsync.crypto.KmsKeyUnwrapper;
 import io.credsync.crypto.TransientCryptoException;
-import io.credsync.install.KeyRegistry.RegisteredKey;
+import io.credsync.keys.KeyRegistry.RegisteredKey;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.security.interfaces.RSAPublicKey;

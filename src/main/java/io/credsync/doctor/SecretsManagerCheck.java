@@ -1,7 +1,7 @@
 package io.credsync.doctor;
 
-import io.credsync.install.AwsCallException;
-import io.credsync.install.AwsErrors;
+import io.credsync.keys.AwsCallException;
+import io.credsync.keys.AwsErrors;
 
 import io.credsync.config.AwsErrorCodes;
 import io.credsync.config.CredsyncConfig;

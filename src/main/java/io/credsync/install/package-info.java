@@ -1,5 +1,5 @@
 /**
- * Setting credsync up: the logic behind the {@code install} and {@code keys} commands, kept out
+ * Setting credsync up: the logic behind the {@code install} command, kept out
  * of the command classes so that it can be tested without a command line, and the facts about a
  * server that install and {@code doctor} both need ({@link io.credsync.install.ServerFacts},
  * {@link io.credsync.install.ClusterDatabases}).
@@ -7,9 +7,8 @@
  * <ul>
  *   <li>{@link io.credsync.install.Installer} installs or upgrades the database side, as a native
  *       extension or through pg_tle, from the SQL the jar carries ({@link
- *       io.credsync.install.SchemaScript}), and grants a consumer role what it needs;
- *   <li>{@link io.credsync.install.KeyRegistration} checks a KMS key with
- *       {@code kms:GetPublicKey} and registers its public half with {@code credsync.add_key}.
+ *       io.credsync.install.SchemaScript}), and grants a consumer role what it needs
+ *       ({@link io.credsync.install.ConsumerGrants}).
  * </ul>
  *
  * <p>Rules that hold throughout the package: SQL errors are told apart by SQLState and AWS
@@ -20,6 +19,6 @@
  * <p>May use: PgJDBC, the AWS SDK's KMS and Secrets Manager clients, {@code config},
  * {@code crypto} and {@code secrets} (to name and check secrets as the consumer would); nothing
  * of the running consumer ({@code replication}, {@code delivery}, {@code service}), nor
- * {@code doctor}, which uses this package.
+ * {@code doctor} and {@code keys}, which use this package.
  */
 package io.credsync.install;

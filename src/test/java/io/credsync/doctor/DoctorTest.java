@@ -1,7 +1,7 @@
 package io.credsync.doctor;
 
-import io.credsync.install.AwsCallException;
-import io.credsync.install.AwsErrors;
+import io.credsync.keys.AwsCallException;
+import io.credsync.keys.AwsErrors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

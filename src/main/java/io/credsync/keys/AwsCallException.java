@@ -1,4 +1,4 @@
-package io.credsync.install;
+package io.credsync.keys;
 
 import java.util.Objects;
 import software.amazon.awssdk.core.exception.SdkException;

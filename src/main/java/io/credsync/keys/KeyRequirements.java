@@ -1,4 +1,4 @@
-package io.credsync.install;
+package io.credsync.keys;
 
 import java.security.interfaces.RSAPublicKey;
 import java.util.ArrayList;

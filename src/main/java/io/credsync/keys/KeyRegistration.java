@@ -1,7 +1,9 @@
-package io.credsync.install;
+package io.credsync.keys;
+
+import io.credsync.install.InstallException;
 
 import io.credsync.config.Transactions;
-import io.credsync.install.KeyRegistry.RegisteredKey;
+import io.credsync.keys.KeyRegistry.RegisteredKey;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Arrays;

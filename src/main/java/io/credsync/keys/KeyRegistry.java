@@ -1,4 +1,4 @@
-package io.credsync.install;
+package io.credsync.keys;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -1,4 +1,4 @@
-package io.credsync.install;
+package io.credsync.keys;
 
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;

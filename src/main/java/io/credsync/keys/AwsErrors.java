@@ -1,4 +1,4 @@
-package io.credsync.install;
+package io.credsync.keys;
 
 import io.credsync.config.AwsErrorCodes;
 import java.util.Map;

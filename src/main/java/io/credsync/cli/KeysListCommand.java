@@ -1,5 +1,7 @@
 package io.credsync.cli;
 
+import io.credsync.connection.PgConnector;
+
 import io.credsync.config.CredsyncConfig;
 import io.credsync.keys.KeyRegistry;
 import io.credsync.keys.KeyRegistry.RegisteredKey;
@@ -29,7 +31,7 @@ final class KeysListCommand extends ConfiguredCommand {
     @Override
     int run(CredsyncConfig loaded, PrintWriter out, PrintWriter err) {
         List<RegisteredKey> keys;
-        try (Connection connection = loaded.database().connector().connect()) {
+        try (Connection connection = PgConnector.of(loaded.database()).connect()) {
             keys = KeyRegistry.list(connection);
         } catch (SQLException e) {
             err.println("keys list: " + SqlErrors.explain(e));

@@ -1,5 +1,7 @@
 package io.credsync.cli;
 
+import io.credsync.connection.PgConnector;
+
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.credsync.config.CredsyncConfig;
@@ -66,7 +68,7 @@ final class StatusCommand extends ConfiguredCommand {
             // Each other covered database with credsync has an outbox and a slot of its own.
             for (ClusterDatabases.Streamed other : ClusterDatabases.streamedOthers(connection,
                     loaded.database().databases(), loaded.database().name())) {
-                try (Connection there = loaded.database().connector(other.name()).connect()) {
+                try (Connection there = PgConnector.of(loaded.database().withName(other.name())).connect()) {
                     if (ClusterDatabases.Streamed.hasCredsync(there)) {
                         reports.add(StatusReport.read(there, other.slotName(loaded.replication().slot()),
                                 Clock.systemUTC()));

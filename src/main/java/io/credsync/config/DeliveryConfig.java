@@ -1,5 +1,6 @@
 package io.credsync.config;
 
+
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -25,11 +26,6 @@ public record DeliveryConfig(Duration retryInitial, Duration retryMax, int maxBa
         Objects.requireNonNull(retryInitial, "retryInitial");
         Objects.requireNonNull(retryMax, "retryMax");
         Objects.requireNonNull(verify, "verify");
-    }
-
-    /** The retry policy these settings describe. */
-    public RetryPolicy retryPolicy() {
-        return new RetryPolicy(retryInitial, retryMax);
     }
 
     /** Reads and checks the section; null if anything in it is wrong (reported to {@code s}). */

@@ -1,6 +1,6 @@
 package io.credsync.delivery;
 
-import io.credsync.config.RetryPolicy;
+import io.credsync.connection.RetryPolicy;
 import io.credsync.config.VerifyMode;
 import io.credsync.crypto.EnvelopeException;
 import io.credsync.crypto.EnvelopeOpener;

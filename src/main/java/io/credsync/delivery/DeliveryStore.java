@@ -1,6 +1,6 @@
 package io.credsync.delivery;
 
-import io.credsync.config.DatabaseConnector;
+import io.credsync.connection.DatabaseConnector;
 import io.credsync.outbox.EventId;
 import io.credsync.outbox.OutboxEvent;
 import java.sql.Array;

@@ -1,6 +1,6 @@
 package io.credsync.delivery;
 
-import io.credsync.config.DatabaseConnector;
+import io.credsync.connection.DatabaseConnector;
 import io.credsync.crypto.Password;
 import java.sql.Connection;
 import java.sql.SQLException;

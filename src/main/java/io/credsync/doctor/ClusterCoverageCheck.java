@@ -1,5 +1,7 @@
 package io.credsync.doctor;
 
+import io.credsync.connection.PgConnector;
+
 import io.credsync.install.ClusterCopy;
 import io.credsync.install.ClusterDatabases;
 import io.credsync.install.InstallKind;
@@ -45,7 +47,7 @@ final class ClusterCoverageCheck implements Check {
         List<String> uncovered = new ArrayList<>();
         List<String> disagreeing = new ArrayList<>();
         for (String other : others) {
-            try (Connection connection = database.connector(other).connect()) {
+            try (Connection connection = PgConnector.of(database.withName(other)).connect()) {
                 readOnly(connection);
                 Optional<String> gap = gap(connection, kind.get());
                 if (gap.isPresent()) {

@@ -3,7 +3,7 @@ package io.credsync.doctor;
 import io.credsync.keys.AwsCallException;
 import io.credsync.install.SqlErrors;
 
-import io.credsync.config.AwsErrorCodes;
+import io.credsync.aws.AwsErrorCodes;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;

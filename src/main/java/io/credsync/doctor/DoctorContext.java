@@ -1,11 +1,13 @@
 package io.credsync.doctor;
 
+import io.credsync.connection.PgConnector;
+
 import io.credsync.install.InstallKind;
 import io.credsync.keys.KeyRegistry;
 import io.credsync.install.ServerFacts;
 import io.credsync.install.ServerProbe;
 
-import io.credsync.config.AwsClients;
+import io.credsync.aws.AwsClients;
 import io.credsync.config.AwsConfig;
 import io.credsync.config.CredsyncConfig;
 import io.credsync.keys.KeyRegistry.RegisteredKey;
@@ -28,7 +30,7 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
  */
 public final class DoctorContext implements AutoCloseable {
 
-    /** Opens the database connection; {@code config.database().connector()::connect} in production. */
+    /** Opens the database connection; {@code PgConnector.of(config.database())::connect} in production. */
     @FunctionalInterface
     public interface ConnectionOpener {
         Connection open() throws SQLException;
@@ -72,7 +74,7 @@ public final class DoctorContext implements AutoCloseable {
     public static DoctorContext of(CredsyncConfig config, String consumerRole) {
         AwsConfig aws = config.aws();
         return new DoctorContext(config, consumerRole != null ? consumerRole : config.database().user(),
-                config.database().connector()::connect,
+                PgConnector.of(config.database())::connect,
                 () -> AwsClients.build(KmsClient.builder(), aws.region(), aws.kmsEndpoint().orElse(null), null),
                 () -> AwsClients.build(SecretsManagerClient.builder(), aws.region(),
                         aws.secretsManagerEndpoint().orElse(null), null));

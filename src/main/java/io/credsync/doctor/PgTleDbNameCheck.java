@@ -1,5 +1,7 @@
 package io.credsync.doctor;
 
+import io.credsync.connection.PgConnector;
+
 import io.credsync.install.InstallKind;
 import io.credsync.install.ServerFacts;
 import io.credsync.install.SqlErrors;
@@ -41,7 +43,7 @@ final class PgTleDbNameCheck implements Check {
                 + " which covers every database";
         // pg_tle then runs only the hooks registered in that database, whatever database the change is made in.
         Optional<String> gap;
-        try (Connection there = context.config().database().connector(value).connect()) {
+        try (Connection there = PgConnector.of(context.config().database().withName(value)).connect()) {
             gap = ClusterCoverageCheck.gap(there, InstallKind.PGTLE);
         } catch (SQLException e) {
             return CheckResult.fail("'" + value + "': pg_tle runs the passcheck hooks of that database only, in a"

@@ -1,6 +1,6 @@
 package io.credsync.drift;
 
-import io.credsync.config.DatabaseConnector;
+import io.credsync.connection.DatabaseConnector;
 import io.credsync.config.DriftConfig;
 import io.credsync.metrics.DriftGauges;
 import java.sql.Connection;

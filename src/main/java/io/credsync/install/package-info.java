@@ -16,8 +16,7 @@
  * material other than public keys; arguments are non-null unless a method says otherwise, and
  * what may be missing is an {@code Optional}.
  *
- * <p>May use: PgJDBC, the AWS SDK's KMS and Secrets Manager clients, {@code config},
- * {@code crypto} and {@code secrets} (to name and check secrets as the consumer would); nothing
+ * <p>May use: PgJDBC and {@code config}; nothing
  * of the running consumer ({@code replication}, {@code delivery}, {@code service}), nor
  * {@code doctor} and {@code keys}, which use this package.
  */

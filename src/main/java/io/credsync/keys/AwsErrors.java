@@ -1,6 +1,6 @@
 package io.credsync.keys;
 
-import io.credsync.config.AwsErrorCodes;
+import io.credsync.aws.AwsErrorCodes;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;

@@ -7,7 +7,7 @@
  * secret's current value; {@link io.credsync.secrets.SecretsManagerSecretWriter} describes, reads,
  * creates or puts, with the event id as {@code ClientRequestToken}, and refuses a secret with a
  * {@link io.credsync.secrets.SecretConflict} (another writer, or scheduled for deletion); {@link
- * io.credsync.config.AwsClients} builds the client it uses.
+ * io.credsync.aws.AwsClients} builds the client it uses.
  *
  * <p>Rules that hold throughout the package:
  * <ul>

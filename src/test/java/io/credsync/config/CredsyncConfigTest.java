@@ -1,5 +1,7 @@
 package io.credsync.config;
 
+import io.credsync.connection.PgConnector;
+
 import static io.credsync.config.ConfigFixtures.PASSWORD;
 import static io.credsync.config.ConfigFixtures.environment;
 import static io.credsync.config.ConfigFixtures.load;
@@ -321,7 +323,7 @@ class CredsyncConfigTest {
 
         assertThat(config.toString()).doesNotContain(PASSWORD).contains("password=Optional[****]");
         assertThat(config.database().toString()).doesNotContain(PASSWORD);
-        assertThat(config.database().connector().toString()).doesNotContain(PASSWORD);
+        assertThat(PgConnector.of(config.database()).toString()).doesNotContain(PASSWORD);
     }
 
     @Test

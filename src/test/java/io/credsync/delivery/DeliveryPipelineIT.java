@@ -3,7 +3,7 @@ package io.credsync.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.credsync.config.RetryPolicy;
+import io.credsync.connection.RetryPolicy;
 import io.credsync.config.VerifyMode;
 import io.credsync.crypto.EnvelopeOpener;
 import io.credsync.crypto.KeyUnwrapper;

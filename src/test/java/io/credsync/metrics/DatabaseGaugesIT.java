@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
-import io.credsync.config.DatabaseConnector;
+import io.credsync.connection.DatabaseConnector;
 import io.credsync.testing.CredsyncDatabase;
 import io.credsync.testing.RsaKeys;
 import io.micrometer.prometheusmetrics.PrometheusConfig;

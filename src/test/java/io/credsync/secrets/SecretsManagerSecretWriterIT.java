@@ -1,6 +1,6 @@
 package io.credsync.secrets;
 
-import io.credsync.config.AwsClients;
+import io.credsync.aws.AwsClients;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 

@@ -1,4 +1,4 @@
-package io.credsync.config;
+package io.credsync.connection;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.credsync.config;
+package io.credsync.connection;
 
 import java.sql.Connection;
 import java.sql.SQLException;

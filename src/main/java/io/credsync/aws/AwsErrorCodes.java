@@ -1,4 +1,4 @@
-package io.credsync.config;
+package io.credsync.aws;
 
 import java.util.HashSet;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.credsync.config;
+package io.credsync.connection;
 
 import java.io.IOException;
 import java.net.InetAddress;

@@ -1,4 +1,4 @@
-package io.credsync.config;
+package io.credsync.connection;
 
 import io.credsync.crypto.Password;
 import java.sql.Connection;

@@ -1,4 +1,4 @@
-package io.credsync.config;
+package io.credsync.aws;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,8 @@
-package io.credsync.config;
+package io.credsync.connection;
+
+import io.credsync.config.ConfigException;
+import io.credsync.config.DatabaseConfig;
+import io.credsync.config.DatabaseScope;
 
 import static io.credsync.config.ConfigFixtures.PASSWORD;
 import static io.credsync.config.ConfigFixtures.environment;
@@ -19,7 +23,7 @@ import org.postgresql.PGProperty;
 class PgConnectorTest {
 
     private static PgConnector connector(Map<String, String> env) throws ConfigException {
-        return (PgConnector) load(env).database().connector();
+        return (PgConnector) PgConnector.of(load(env).database());
     }
 
     @Test
@@ -121,7 +125,7 @@ class PgConnectorTest {
                     Optional.empty(), Optional.empty(), Optional.empty(), Auth.IAM, SslMode.VERIFY_FULL,
                     Duration.ofSeconds(10), "credsync", Optional.of(software.amazon.awssdk.regions.Region.EU_WEST_1),
                     DatabaseScope.ALL, Duration.ofMinutes(5));
-            PgConnector connector = (PgConnector) iam.connector();
+            PgConnector connector = (PgConnector) PgConnector.of(iam);
 
             String token = PGProperty.PASSWORD.getOrDefault(connector.withCredentials(connector.properties()));
 

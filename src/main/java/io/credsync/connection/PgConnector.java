@@ -1,4 +1,6 @@
-package io.credsync.config;
+package io.credsync.connection;
+
+import io.credsync.config.DatabaseConfig;
 
 import io.credsync.crypto.Password;
 import java.net.URLEncoder;
@@ -35,6 +37,11 @@ public final class PgConnector implements DatabaseConnector {
     private final String url;
     /** Present exactly when the configuration says {@code auth: iam}. */
     private final RdsIamTokens iamTokens;
+
+    /** @return a connector for the configured database; cheap, thread-safe, holds no connection */
+    public static DatabaseConnector of(DatabaseConfig config) {
+        return new PgConnector(config);
+    }
 
     PgConnector(DatabaseConfig config) {
         this.config = config;

@@ -1,5 +1,7 @@
 package io.credsync.delivery;
 
+import io.credsync.verify.LoginVerifier;
+
 import io.credsync.connection.RetryPolicy;
 import io.credsync.config.VerifyMode;
 import io.credsync.crypto.EnvelopeException;

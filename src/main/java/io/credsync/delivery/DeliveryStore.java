@@ -1,5 +1,7 @@
 package io.credsync.delivery;
 
+import io.credsync.verify.RoleLogin;
+
 import io.credsync.connection.DatabaseConnector;
 import io.credsync.outbox.EventId;
 import io.credsync.outbox.OutboxEvent;

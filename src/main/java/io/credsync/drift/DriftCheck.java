@@ -1,7 +1,7 @@
 package io.credsync.drift;
 
-import io.credsync.delivery.LoginVerifier;
-import io.credsync.delivery.RoleLogin;
+import io.credsync.verify.LoginVerifier;
+import io.credsync.verify.RoleLogin;
 import io.credsync.secrets.SecretNamer;
 import io.credsync.secrets.SecretWriteException;
 import io.credsync.secrets.SecretsManagerPasswordReader;

@@ -12,7 +12,7 @@ import io.credsync.crypto.KmsKeyUnwrapper;
 import io.credsync.delivery.AwsAnswers;
 import io.credsync.delivery.DeliveryPipeline;
 import io.credsync.delivery.DeliveryStore;
-import io.credsync.delivery.LoginVerifier;
+import io.credsync.verify.LoginVerifier;
 import io.credsync.delivery.RoleLocks;
 import io.credsync.delivery.SecretFields;
 import io.credsync.delivery.Sleeper;

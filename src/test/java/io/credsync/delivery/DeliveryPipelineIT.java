@@ -1,5 +1,7 @@
 package io.credsync.delivery;
 
+import io.credsync.verify.LoginVerifier;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -3,7 +3,7 @@ package io.credsync.drift;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.credsync.connection.DatabaseConnector;
-import io.credsync.delivery.LoginVerifier;
+import io.credsync.verify.LoginVerifier;
 import io.credsync.secrets.SecretNamer;
 import io.credsync.secrets.SecretsManagerPasswordReader;
 import io.credsync.testing.ClusterConnector;

@@ -1,4 +1,4 @@
-package io.credsync.delivery;
+package io.credsync.verify;
 
 import io.credsync.connection.DatabaseConnector;
 import io.credsync.crypto.Password;

@@ -1,4 +1,4 @@
-package io.credsync.delivery;
+package io.credsync.verify;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -9,7 +9,6 @@ import io.credsync.crypto.EnvelopeOpener;
 import io.credsync.crypto.EventPayload;
 import io.credsync.crypto.TransientCryptoException;
 import io.credsync.lifecycle.Deadline;
-import io.credsync.metrics.DeliveryMetrics;
 import io.credsync.outbox.OutboxEvent;
 import io.credsync.replication.Lsn;
 import io.credsync.secrets.SecretNamer;

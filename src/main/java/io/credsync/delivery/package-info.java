@@ -6,7 +6,9 @@
  * password that logs in ({@link io.credsync.verify.LoginVerifier}).
  *
  * <p>May use: {@code outbox}, {@code replication} (batches and their LSNs), {@code crypto},
- * {@code secrets}, {@code verify}, {@code config}, {@code connection} and {@code metrics}' {@link io.credsync.metrics.DeliveryMetrics}.
+ * {@code secrets}, {@code verify}, {@code config} and {@code connection}. What it reports goes
+ * through its own port, {@link io.credsync.delivery.DeliveryMetrics}, which {@code metrics}
+ * implements; delivery does not use {@code metrics}.
  * Arguments are non-null unless a method says otherwise; no message or log line holds a password.
  */
 package io.credsync.delivery;

@@ -9,7 +9,6 @@ import io.credsync.connection.RetryPolicy;
 import io.credsync.config.VerifyMode;
 import io.credsync.crypto.EnvelopeOpener;
 import io.credsync.crypto.KeyUnwrapper;
-import io.credsync.metrics.DeliveryMetrics;
 import io.credsync.outbox.OutboxEvent;
 import io.credsync.replication.Lsn;
 import io.credsync.secrets.SecretNamer;

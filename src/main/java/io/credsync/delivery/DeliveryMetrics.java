@@ -1,11 +1,11 @@
-package io.credsync.metrics;
+package io.credsync.delivery;
 
-import io.credsync.delivery.DeliveryStatus;
 import java.time.Duration;
 
 /**
  * What the delivery side reports, behind a narrow interface so that delivery code knows
- * nothing of the metrics library.
+ * nothing of the metrics library: delivery's port, implemented in {@code metrics} (Micrometer),
+ * so that {@code metrics} depends on {@code delivery} and not the other way round.
  *
  * <p>Implementations are thread-safe. Arguments are never null unless a parameter says so.
  */

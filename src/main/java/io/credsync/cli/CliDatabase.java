@@ -1,8 +1,7 @@
 package io.credsync.cli;
 
-import io.credsync.connection.PgConnector;
-
 import io.credsync.config.DatabaseConfig;
+import io.credsync.connection.PgConnector;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;

@@ -1,8 +1,7 @@
 package io.credsync.cli;
 
-import io.credsync.connection.PgConnector;
-
 import io.credsync.config.CredsyncConfig;
+import io.credsync.connection.PgConnector;
 import io.credsync.install.ClusterCopy;
 import io.credsync.install.ClusterDatabases;
 import io.credsync.install.InstallException;

@@ -1,17 +1,16 @@
 package io.credsync.cli;
 
-import io.credsync.connection.PgConnector;
-
 import io.credsync.aws.AwsClients;
 import io.credsync.config.AwsConfig;
 import io.credsync.config.CredsyncConfig;
-import io.credsync.install.InstallException;
+import io.credsync.connection.PgConnector;
 import io.credsync.install.ClusterCopy;
 import io.credsync.install.ClusterDatabases;
 import io.credsync.install.ConsumerPrivileges;
+import io.credsync.install.InstallException;
+import io.credsync.install.SqlErrors;
 import io.credsync.keys.KeyRegistration;
 import io.credsync.keys.KmsPublicKey;
-import io.credsync.install.SqlErrors;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;

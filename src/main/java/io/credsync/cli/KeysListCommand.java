@@ -1,11 +1,10 @@
 package io.credsync.cli;
 
-import io.credsync.connection.PgConnector;
-
 import io.credsync.config.CredsyncConfig;
+import io.credsync.connection.PgConnector;
+import io.credsync.install.SqlErrors;
 import io.credsync.keys.KeyRegistry;
 import io.credsync.keys.KeyRegistry.RegisteredKey;
-import io.credsync.install.SqlErrors;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;

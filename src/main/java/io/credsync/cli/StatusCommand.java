@@ -1,10 +1,9 @@
 package io.credsync.cli;
 
-import io.credsync.connection.PgConnector;
-
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.credsync.config.CredsyncConfig;
+import io.credsync.connection.PgConnector;
 import io.credsync.install.ClusterDatabases;
 import java.io.PrintWriter;
 import java.sql.Connection;

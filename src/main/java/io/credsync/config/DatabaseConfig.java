@@ -1,6 +1,5 @@
 package io.credsync.config;
 
-
 import io.credsync.config.Section.Setting;
 import io.credsync.crypto.Password;
 import java.nio.file.Path;
@@ -11,8 +10,8 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
-import software.amazon.awssdk.regions.Region;
 import java.util.stream.Collectors;
+import software.amazon.awssdk.regions.Region;
 
 /**
  * The {@code database} section: where the database is and how to log in to it.

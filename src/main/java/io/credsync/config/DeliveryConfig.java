@@ -1,6 +1,5 @@
 package io.credsync.config;
 
-
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;

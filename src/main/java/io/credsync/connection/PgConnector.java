@@ -1,7 +1,6 @@
 package io.credsync.connection;
 
 import io.credsync.config.DatabaseConfig;
-
 import io.credsync.crypto.Password;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;

@@ -1,9 +1,7 @@
 package io.credsync.delivery;
 
-import io.credsync.verify.LoginVerifier;
-
-import io.credsync.connection.RetryPolicy;
 import io.credsync.config.VerifyMode;
+import io.credsync.connection.RetryPolicy;
 import io.credsync.crypto.EnvelopeException;
 import io.credsync.crypto.EnvelopeOpener;
 import io.credsync.crypto.EventPayload;
@@ -16,6 +14,7 @@ import io.credsync.secrets.SecretUpdate;
 import io.credsync.secrets.SecretWriteException;
 import io.credsync.secrets.SecretWriteResult;
 import io.credsync.secrets.SecretWriter;
+import io.credsync.verify.LoginVerifier;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -29,7 +28,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.random.RandomGenerator;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionService;
@@ -42,6 +40,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.slf4j.Logger;

@@ -1,11 +1,10 @@
 package io.credsync.doctor;
 
 import io.credsync.keys.KeyRegistration;
+import io.credsync.keys.KeyRegistry.RegisteredKey;
 import io.credsync.keys.KeyRequirements;
 import io.credsync.keys.KmsPublicKey;
 import io.credsync.keys.RsaPublicKeys;
-
-import io.credsync.keys.KeyRegistry.RegisteredKey;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;

@@ -1,13 +1,11 @@
 package io.credsync.doctor;
 
+import io.credsync.config.DatabaseConfig;
 import io.credsync.connection.PgConnector;
-
 import io.credsync.install.ClusterCopy;
 import io.credsync.install.ClusterDatabases;
 import io.credsync.install.InstallKind;
 import io.credsync.install.SqlErrors;
-
-import io.credsync.config.DatabaseConfig;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -3,7 +3,6 @@ package io.credsync.doctor;
 import io.credsync.install.Installer;
 import io.credsync.install.ServerFacts;
 import io.credsync.install.SqlErrors;
-
 import java.sql.SQLException;
 
 /**

@@ -1,7 +1,6 @@
 package io.credsync.doctor;
 
 import io.credsync.install.ConsumerPrivileges;
-
 import io.credsync.install.ConsumerPrivileges.Privilege;
 import io.credsync.install.ConsumerPrivileges.RoleAccess;
 import java.util.ArrayList;

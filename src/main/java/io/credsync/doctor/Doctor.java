@@ -1,9 +1,8 @@
 package io.credsync.doctor;
 
-import io.credsync.keys.AwsCallException;
-import io.credsync.install.SqlErrors;
-
 import io.credsync.aws.AwsErrorCodes;
+import io.credsync.install.SqlErrors;
+import io.credsync.keys.AwsCallException;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;

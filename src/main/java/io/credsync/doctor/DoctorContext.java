@@ -1,15 +1,13 @@
 package io.credsync.doctor;
 
-import io.credsync.connection.PgConnector;
-
-import io.credsync.install.InstallKind;
-import io.credsync.keys.KeyRegistry;
-import io.credsync.install.ServerFacts;
-import io.credsync.install.ServerProbe;
-
 import io.credsync.aws.AwsClients;
 import io.credsync.config.AwsConfig;
 import io.credsync.config.CredsyncConfig;
+import io.credsync.connection.PgConnector;
+import io.credsync.install.InstallKind;
+import io.credsync.install.ServerFacts;
+import io.credsync.install.ServerProbe;
+import io.credsync.keys.KeyRegistry;
 import io.credsync.keys.KeyRegistry.RegisteredKey;
 import java.sql.Connection;
 import java.sql.SQLException;

@@ -1,7 +1,6 @@
 package io.credsync.doctor;
 
 import io.credsync.install.InstallKind;
-
 import java.util.Optional;
 
 /**

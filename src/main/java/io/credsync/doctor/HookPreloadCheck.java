@@ -2,7 +2,6 @@ package io.credsync.doctor;
 
 import io.credsync.install.InstallKind;
 import io.credsync.install.ServerFacts;
-
 import java.util.Optional;
 
 /**

@@ -1,14 +1,13 @@
 package io.credsync.doctor;
 
-import io.credsync.keys.AwsCallException;
-import io.credsync.keys.AwsErrors;
-import io.credsync.keys.RsaPublicKeys;
-
 import io.credsync.crypto.ContentDecryptor;
 import io.credsync.crypto.EnvelopeException;
 import io.credsync.crypto.KmsKeyUnwrapper;
 import io.credsync.crypto.TransientCryptoException;
+import io.credsync.keys.AwsCallException;
+import io.credsync.keys.AwsErrors;
 import io.credsync.keys.KeyRegistry.RegisteredKey;
+import io.credsync.keys.RsaPublicKeys;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.security.interfaces.RSAPublicKey;

@@ -1,7 +1,6 @@
 package io.credsync.doctor;
 
 import io.credsync.install.ServerFacts;
-
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 

@@ -1,10 +1,9 @@
 package io.credsync.doctor;
 
-import io.credsync.keys.AwsCallException;
-import io.credsync.keys.AwsErrors;
-
 import io.credsync.aws.AwsErrorCodes;
 import io.credsync.config.CredsyncConfig;
+import io.credsync.keys.AwsCallException;
+import io.credsync.keys.AwsErrors;
 import io.credsync.secrets.SecretNamer;
 import io.credsync.secrets.SecretWriteException;
 import java.security.SecureRandom;

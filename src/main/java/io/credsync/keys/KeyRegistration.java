@@ -1,8 +1,7 @@
 package io.credsync.keys;
 
-import io.credsync.install.InstallException;
-
 import io.credsync.connection.Transactions;
+import io.credsync.install.InstallException;
 import io.credsync.keys.KeyRegistry.RegisteredKey;
 import java.sql.Connection;
 import java.sql.SQLException;

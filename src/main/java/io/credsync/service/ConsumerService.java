@@ -1,18 +1,16 @@
 package io.credsync.service;
 
-import io.credsync.connection.PgConnector;
-
 import io.credsync.CredsyncVersion;
 import io.credsync.aws.AwsClients;
 import io.credsync.config.CredsyncConfig;
 import io.credsync.connection.DatabaseConnector;
+import io.credsync.connection.PgConnector;
 import io.credsync.connection.RetryPolicy;
 import io.credsync.crypto.EnvelopeOpener;
 import io.credsync.crypto.KmsKeyUnwrapper;
 import io.credsync.delivery.AwsAnswers;
 import io.credsync.delivery.DeliveryPipeline;
 import io.credsync.delivery.DeliveryStore;
-import io.credsync.verify.LoginVerifier;
 import io.credsync.delivery.RoleLocks;
 import io.credsync.delivery.SecretFields;
 import io.credsync.delivery.Sleeper;
@@ -37,6 +35,7 @@ import io.credsync.secrets.SecretWriter;
 import io.credsync.secrets.SecretsManagerPasswordReader;
 import io.credsync.secrets.SecretsManagerSecretWriter;
 import io.credsync.secrets.WriteCeilingInterceptor;
+import io.credsync.verify.LoginVerifier;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.sql.Connection;

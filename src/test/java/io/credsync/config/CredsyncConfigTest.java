@@ -1,7 +1,5 @@
 package io.credsync.config;
 
-import io.credsync.connection.PgConnector;
-
 import static io.credsync.config.ConfigFixtures.PASSWORD;
 import static io.credsync.config.ConfigFixtures.environment;
 import static io.credsync.config.ConfigFixtures.load;
@@ -10,9 +8,10 @@ import static io.credsync.config.ConfigFixtures.write;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.credsync.secrets.SecretNamer;
 import io.credsync.config.DatabaseConfig.Auth;
 import io.credsync.config.DatabaseConfig.SslMode;
+import io.credsync.connection.PgConnector;
+import io.credsync.secrets.SecretNamer;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;

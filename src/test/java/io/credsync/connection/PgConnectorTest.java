@@ -1,17 +1,16 @@
 package io.credsync.connection;
 
-import io.credsync.config.ConfigException;
-import io.credsync.config.DatabaseConfig;
-import io.credsync.config.DatabaseScope;
-
 import static io.credsync.config.ConfigFixtures.PASSWORD;
 import static io.credsync.config.ConfigFixtures.environment;
 import static io.credsync.config.ConfigFixtures.load;
 import static io.credsync.config.ConfigFixtures.minimalEnvironment;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.credsync.config.ConfigException;
+import io.credsync.config.DatabaseConfig;
 import io.credsync.config.DatabaseConfig.Auth;
 import io.credsync.config.DatabaseConfig.SslMode;
+import io.credsync.config.DatabaseScope;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;

@@ -1,12 +1,10 @@
 package io.credsync.delivery;
 
-import io.credsync.verify.LoginVerifier;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.credsync.connection.RetryPolicy;
 import io.credsync.config.VerifyMode;
+import io.credsync.connection.RetryPolicy;
 import io.credsync.crypto.EnvelopeOpener;
 import io.credsync.crypto.KeyUnwrapper;
 import io.credsync.outbox.OutboxEvent;
@@ -19,6 +17,7 @@ import io.credsync.testing.RoleStatements;
 import io.credsync.testing.RsaKeys;
 import io.credsync.testing.SecretScan;
 import io.credsync.testing.StubRsaKeyUnwrapper;
+import io.credsync.verify.LoginVerifier;
 import java.security.KeyPair;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -28,10 +27,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,12 +1,11 @@
 package io.credsync.doctor;
 
-import io.credsync.keys.AwsCallException;
-import io.credsync.keys.AwsErrors;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.credsync.config.CredsyncConfig;
+import io.credsync.keys.AwsCallException;
+import io.credsync.keys.AwsErrors;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;

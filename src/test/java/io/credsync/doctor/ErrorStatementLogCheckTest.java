@@ -1,10 +1,9 @@
 package io.credsync.doctor;
 
-import io.credsync.install.InstallKind;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.credsync.install.InstallKind;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 

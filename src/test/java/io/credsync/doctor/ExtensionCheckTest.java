@@ -1,10 +1,9 @@
 package io.credsync.doctor;
 
-import io.credsync.install.SchemaScript;
-import io.credsync.install.TestFacts;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.credsync.install.SchemaScript;
+import io.credsync.install.TestFacts;
 import org.junit.jupiter.api.Test;
 
 class ExtensionCheckTest {

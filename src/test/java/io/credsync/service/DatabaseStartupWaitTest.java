@@ -1,13 +1,12 @@
 package io.credsync.service;
 
-import io.credsync.connection.PgConnector;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.credsync.config.DatabaseConfig;
 import io.credsync.config.DatabaseScope;
+import io.credsync.connection.PgConnector;
 import io.credsync.connection.RetryPolicy;
 import io.credsync.crypto.Password;
 import io.credsync.replication.SqlStateClassifier;

@@ -11,7 +11,7 @@
  * material other than public keys; a check only reads, it changes nothing on the server or in
  * AWS; arguments are non-null unless a method says otherwise.
  *
- * <p>May use: PgJDBC, the AWS SDK's KMS and Secrets Manager clients, {@code config},
+ * <p>May use: PgJDBC, the AWS SDK's KMS and Secrets Manager clients, {@code aws}, {@code config},
  * {@code connection}, {@code crypto}, {@code secrets} (to name and check secrets as the consumer
  * would), {@code install} (server facts, install kinds, the expected schema) and {@code keys};
  * nothing of the running consumer ({@code replication}, {@code delivery}, {@code service}).

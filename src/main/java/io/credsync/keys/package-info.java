@@ -10,8 +10,8 @@
  * message text; what is printed never holds key material other than public keys; arguments are
  * non-null unless a method says otherwise.
  *
- * <p>May use: PgJDBC, the AWS SDK's KMS client, {@code config}, {@code connection}
- * (transactions, AWS error codes) and {@code install} ({@link io.credsync.install.InstallException});
- * nothing of the running consumer.
+ * <p>May use: PgJDBC, the AWS SDK's KMS client, {@code aws} (error codes), {@code connection}
+ * (transactions) and {@code install} ({@link io.credsync.install.InstallException}); nothing of
+ * the running consumer, nor {@code doctor}, which uses this package.
  */
 package io.credsync.keys;

@@ -20,7 +20,7 @@
  *       and throws {@link java.lang.NullPointerException}.
  * </ul>
  *
- * <p>May use: the AWS SDK's Secrets Manager client, {@code config}, {@code json},
- * {@code outbox} and {@code crypto}'s {@link io.credsync.crypto.Password}.
+ * <p>May use: the AWS SDK's Secrets Manager client, {@code aws} (error codes), {@code config},
+ * {@code json}, {@code outbox} and {@code crypto}'s {@link io.credsync.crypto.Password}.
  */
 package io.credsync.secrets;

@@ -124,7 +124,6 @@ final class Demo {
             say.show("sql/pgtle/build-installer | psql -d " + DATABASE + "   # through pg_tle");
         }
         CredsyncDatabase database = CredsyncDatabase.createNamed(postgres, DATABASE);
-        // initdb set a random password for postgres; the consumer logs in with it over TCP.
         say.say("the consumer logs in as postgres over TCP, with the random password initdb set ("
                 + Narrator.mask(watch.password(postgres.superuserPassword())) + ")");
         return database;

@@ -1,6 +1,8 @@
 package io.credsync.delivery;
 
+import io.credsync.connection.BrokenConnections;
 import io.credsync.connection.DatabaseConnector;
+import io.credsync.connection.Transactions;
 import io.credsync.outbox.EventId;
 import io.credsync.outbox.OutboxEvent;
 import io.credsync.verify.RoleLogin;
@@ -168,42 +170,37 @@ public final class DeliveryStore implements AutoCloseable {
             return;
         }
         Connection c = connection();
-        c.setAutoCommit(false);
-        try (PreparedStatement statement = c.prepareStatement(
-                "INSERT INTO credsync.delivery (outbox_id, event_id, role_name, status, attempts, reason,"
-                        + " secret_arn, secret_version, lsn, delivered_at)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?::pg_lsn, ?) ON CONFLICT (outbox_id) DO NOTHING")) {
-            Timestamp now = new Timestamp(System.currentTimeMillis());
-            for (DeliveryRecord record : records) {
-                statement.setLong(1, record.outboxId());
-                statement.setObject(2, record.eventId().value());
-                statement.setString(3, record.roleName());
-                statement.setString(4, record.status().sqlValue());
-                statement.setInt(5, record.attempts());
-                statement.setString(6, record.reason());
-                statement.setString(7, record.secretArn());
-                statement.setString(8, record.secretVersion());
-                statement.setString(9, record.lsn() == null ? null : record.lsn().toString());
-                statement.setTimestamp(10, now);
-                statement.addBatch();
+        Transactions.inOne(c, () -> {
+            try (PreparedStatement statement = c.prepareStatement(
+                    "INSERT INTO credsync.delivery (outbox_id, event_id, role_name, status, attempts, reason,"
+                            + " secret_arn, secret_version, lsn, delivered_at)"
+                            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?::pg_lsn, ?) ON CONFLICT (outbox_id) DO NOTHING")) {
+                Timestamp now = new Timestamp(System.currentTimeMillis());
+                for (DeliveryRecord record : records) {
+                    statement.setLong(1, record.outboxId());
+                    statement.setObject(2, record.eventId().value());
+                    statement.setString(3, record.roleName());
+                    statement.setString(4, record.status().sqlValue());
+                    statement.setInt(5, record.attempts());
+                    statement.setString(6, record.reason());
+                    statement.setString(7, record.secretArn());
+                    statement.setString(8, record.secretVersion());
+                    statement.setString(9, record.lsn() == null ? null : record.lsn().toString());
+                    statement.setTimestamp(10, now);
+                    statement.addBatch();
+                }
+                statement.executeBatch();
             }
-            statement.executeBatch();
-            c.commit();
-        } catch (SQLException e) {
-            rollbackQuietly(c, e);
-            throw e;
-        } finally {
-            resetAutoCommit(c);
-        }
+            return null;
+        });
     }
 
     /**
-     * Forgets the connection after {@code failure} if the failure means it is gone (SQLState
-     * class 08, or an administrator's shutdown), so that the next call opens a new one.
+     * Forgets the connection after {@code failure} if the failure means it is gone
+     * ({@link BrokenConnections}), so that the next call opens a new one.
      */
     public void discardIfBroken(SQLException failure) {
-        String state = failure.getSQLState();
-        if (state == null || state.startsWith("08") || state.startsWith("57P")) {
+        if (BrokenConnections.isBroken(failure, connection)) {
             close();
         }
     }
@@ -228,24 +225,5 @@ public final class DeliveryStore implements AutoCloseable {
             connection = connector.connect();
         }
         return connection;
-    }
-
-    private static void rollbackQuietly(Connection c, SQLException failure) {
-        try {
-            c.rollback();
-        } catch (SQLException rollbackFailure) {
-            failure.addSuppressed(rollbackFailure);
-        }
-    }
-
-    private void resetAutoCommit(Connection c) {
-        try {
-            if (!c.isClosed()) {
-                c.setAutoCommit(true);
-            }
-        } catch (SQLException e) {
-            // The connection is unusable; the next call opens a new one.
-            close();
-        }
     }
 }

@@ -2,6 +2,7 @@ package io.credsync.cli;
 
 import io.credsync.config.CredsyncConfig;
 import io.credsync.connection.PgConnector;
+import io.credsync.connection.SqlErrors;
 import io.credsync.install.ClusterCopy;
 import io.credsync.install.ClusterDatabases;
 import io.credsync.install.InstallException;
@@ -9,7 +10,6 @@ import io.credsync.install.InstallKind;
 import io.credsync.install.Installer;
 import io.credsync.install.PgTleStatements;
 import io.credsync.install.SchemaScript;
-import io.credsync.install.SqlErrors;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;

@@ -2,7 +2,7 @@ package io.credsync.cli;
 
 import io.credsync.config.CredsyncConfig;
 import io.credsync.connection.PgConnector;
-import io.credsync.install.SqlErrors;
+import io.credsync.connection.SqlErrors;
 import io.credsync.keys.KeyRegistry;
 import io.credsync.keys.KeyRegistry.RegisteredKey;
 import java.io.PrintWriter;

@@ -1,6 +1,7 @@
 package io.credsync.cli;
 
 import io.credsync.config.CredsyncConfig;
+import io.credsync.connection.BrokenConnections;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -87,7 +88,7 @@ final class ReplayCommand extends ConfiguredCommand {
                     allReplayed = false;
                     err.println("cannot replay event " + id + ": " + explain(e, id, config));
                     err.flush();
-                    if (isConnectionGone(e)) {
+                    if (BrokenConnections.isBroken(e, connection)) {
                         notAttempted(targets.subList(i + 1, targets.size()), err);
                         break;
                     }
@@ -124,10 +125,6 @@ final class ReplayCommand extends ConfiguredCommand {
     }
 
     /** Class 08, or a connection PgJDBC has marked closed: the rest cannot succeed either. */
-    private static boolean isConnectionGone(SQLException e) {
-        return e.getSQLState() != null && e.getSQLState().startsWith("08");
-    }
-
     private static void notAttempted(List<Long> rest, PrintWriter err) {
         if (!rest.isEmpty()) {
             err.println("not attempted, the connection is gone: " + rest);

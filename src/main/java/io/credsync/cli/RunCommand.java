@@ -1,8 +1,8 @@
 package io.credsync.cli;
 
 import io.credsync.config.CredsyncConfig;
+import io.credsync.connection.SqlErrors;
 import io.credsync.drift.AutoRotateNotPermittedException;
-import io.credsync.install.SqlErrors;
 import io.credsync.lifecycle.Deadline;
 import io.credsync.replication.ReplicationException;
 import io.credsync.service.ConsumerService;

@@ -14,6 +14,9 @@ import java.util.regex.Pattern;
  * name), unbalanced braces, literal characters that Secrets Manager does not allow in a name,
  * and a template without {@code {role}} (every role would share one secret).
  *
+ * <p>The one parser of the template: the configuration checks it at start-up (naming the key),
+ * and {@code secrets.SecretNamer} renders names from the parsed parts.
+ *
  * <p>Immutable and thread-safe. Arguments must not be null.
  */
 public final class SecretNameTemplate {
@@ -22,7 +25,8 @@ public final class SecretNameTemplate {
 
     /** The characters Secrets Manager allows in a secret name, and its length limit. */
     private static final Pattern NAME_CHARACTERS = Pattern.compile("[A-Za-z0-9/_+=.@-]*");
-    static final int MAX_NAME_LENGTH = 512;
+    /** The longest name Secrets Manager accepts. */
+    public static final int MAX_NAME_LENGTH = 512;
     static final String ALLOWED = "letters, digits and /_+=.@-";
 
     private final String template;
@@ -79,12 +83,37 @@ public final class SecretNameTemplate {
         return text;
     }
 
+    /** Whether the template uses {@code placeholder}: {@code prefix}, {@code database} or {@code role}. */
+    public boolean uses(String placeholder) {
+        return parts.contains("{" + placeholder + "}");
+    }
+
     /**
-     * Checks a secret name (or a piece of one) against Secrets Manager's rules.
+     * The template with its placeholders replaced by these values, which are not checked here:
+     * the caller decides what a role or database name may hold.
+     */
+    public String render(String prefix, String database, String role) {
+        StringBuilder name = new StringBuilder();
+        for (String part : parts) {
+            // A literal part never holds a brace (parse refuses them), so it cannot look like a placeholder.
+            switch (part) {
+                case "{prefix}" -> name.append(prefix);
+                case "{database}" -> name.append(database);
+                case "{role}" -> name.append(role);
+                default -> name.append(part);
+            }
+        }
+        return name.toString();
+    }
+
+    /**
+     * Checks a secret name (or a piece of one) against Secrets Manager's rules: 1 to
+     * {@value #MAX_NAME_LENGTH} ASCII letters, digits and {@code /_+=.@-}.
      *
+     * @param piece whether {@code name} is a piece of a name (a prefix, a literal), which may be empty
      * @return what is wrong with {@code name}, or empty if Secrets Manager accepts it
      */
-    static Optional<String> invalidName(String name, boolean piece) {
+    public static Optional<String> invalidName(String name, boolean piece) {
         if (!NAME_CHARACTERS.matcher(name).matches()) {
             int bad = name.codePoints().filter(c -> !NAME_CHARACTERS.matcher(Character.toString(c)).matches())
                     .findFirst().orElseThrow();

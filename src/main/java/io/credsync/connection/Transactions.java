@@ -17,27 +17,33 @@ public final class Transactions {
 
     /**
      * Runs {@code work} in one transaction on {@code connection} and commits it; on an exception
-     * rolls back (a failing rollback is added to it as suppressed) and rethrows. The connection's
-     * auto-commit is as before afterwards.
+     * rolls back and rethrows it. The connection's auto-commit is as before afterwards; when the
+     * connection broke, a failing rollback or reset is added to the exception as suppressed, so
+     * that the caller sees the failure that counts (its SQLState says the connection is gone).
      *
      * @return what {@code work} returned
      */
     public static <T> T inOne(Connection connection, Work<T> work) throws SQLException {
         boolean autoCommit = connection.getAutoCommit();
         connection.setAutoCommit(false);
+        T result;
         try {
-            T result = work.run();
+            result = work.run();
             connection.commit();
-            return result;
         } catch (SQLException | RuntimeException e) {
             try {
                 connection.rollback();
             } catch (SQLException rollbackFailure) {
                 e.addSuppressed(rollbackFailure);
             }
+            try {
+                connection.setAutoCommit(autoCommit);
+            } catch (SQLException resetFailure) {
+                e.addSuppressed(resetFailure);
+            }
             throw e;
-        } finally {
-            connection.setAutoCommit(autoCommit);
         }
+        connection.setAutoCommit(autoCommit);
+        return result;
     }
 }

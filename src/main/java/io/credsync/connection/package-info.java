@@ -3,15 +3,18 @@
  * package that needs a connection takes) and {@link io.credsync.connection.PgConnector}, which
  * turns the {@code database} section into PgJDBC connections, with a password or an RDS IAM token
  * ({@link io.credsync.connection.RdsIamTokens}); the socket factory that lets a replication
- * stream be woken; {@link io.credsync.connection.Transactions} for work that must commit or roll
- * back as one; and {@link io.credsync.connection.RetryPolicy}, the backoff shared by reconnecting
- * and retrying.
+ * stream be woken; {@link io.credsync.connection.ConnectionPool}, the HikariCP pool of the
+ * delivery's ordinary connections; {@link io.credsync.connection.Transactions} for work that must
+ * commit or roll back as one; {@link io.credsync.connection.BrokenConnections}, the one rule for a
+ * connection that must be replaced; {@link io.credsync.connection.SqlErrors}, a failed statement
+ * or login explained to an operator by SQLState; and {@link io.credsync.connection.RetryPolicy},
+ * the backoff shared by reconnecting and retrying.
  *
  * <p>Connectors are cheap, thread-safe and hold no connection; the caller closes what it opens.
  * No message or {@code toString()} contains a password or an IAM token. Arguments are non-null
  * unless a method says otherwise.
  *
- * <p>May use: PgJDBC, the AWS SDK (RDS IAM tokens, default credentials), {@code config} and
+ * <p>May use: PgJDBC, HikariCP, the AWS SDK (RDS IAM tokens, default credentials), {@code config} and
  * {@code crypto}'s {@link io.credsync.crypto.Password}; no other credsync package.
  */
 package io.credsync.connection;

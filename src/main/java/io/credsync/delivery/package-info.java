@@ -1,9 +1,11 @@
 /**
  * Delivery: turns batches of outbox events into secret writes and {@code credsync.delivery} rows,
  * at least once and per role in order ({@link io.credsync.delivery.DeliveryWorker} takes batches
- * from replication, {@link io.credsync.delivery.DeliveryPipeline} opens, verifies, writes and
- * records them, {@link io.credsync.delivery.DeliveryStore} is its SQL), and publishes only a
- * password that logs in ({@link io.credsync.verify.LoginVerifier}).
+ * from replication, {@link io.credsync.delivery.DeliveryPipeline} groups them by role and runs
+ * the roles on its {@code RoleExecutor}, {@code RoleDelivery} opens, verifies
+ * ({@code PublishCheck}), writes and records one role's events, and
+ * {@link io.credsync.delivery.DeliveryStore} is their SQL, over a pooled connection), and
+ * publishes only a password that logs in ({@link io.credsync.verify.LoginVerifier}).
  *
  * <p>May use: {@code outbox}, {@code replication} (batches and their LSNs), {@code crypto},
  * {@code secrets}, {@code verify}, {@code config} and {@code connection}. What it reports goes

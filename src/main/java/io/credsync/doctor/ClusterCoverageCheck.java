@@ -2,10 +2,10 @@ package io.credsync.doctor;
 
 import io.credsync.config.DatabaseConfig;
 import io.credsync.connection.PgConnector;
+import io.credsync.connection.SqlErrors;
 import io.credsync.install.ClusterCopy;
 import io.credsync.install.ClusterDatabases;
 import io.credsync.install.InstallKind;
-import io.credsync.install.SqlErrors;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -1,8 +1,8 @@
 package io.credsync.doctor;
 
+import io.credsync.connection.SqlErrors;
 import io.credsync.install.Installer;
 import io.credsync.install.ServerFacts;
-import io.credsync.install.SqlErrors;
 import java.sql.SQLException;
 
 /**

@@ -1,7 +1,7 @@
 package io.credsync.doctor;
 
 import io.credsync.aws.AwsErrorCodes;
-import io.credsync.install.SqlErrors;
+import io.credsync.connection.SqlErrors;
 import io.credsync.keys.AwsCallException;
 import java.sql.SQLException;
 import java.util.ArrayList;

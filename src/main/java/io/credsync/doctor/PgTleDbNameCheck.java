@@ -1,9 +1,9 @@
 package io.credsync.doctor;
 
 import io.credsync.connection.PgConnector;
+import io.credsync.connection.SqlErrors;
 import io.credsync.install.InstallKind;
 import io.credsync.install.ServerFacts;
-import io.credsync.install.SqlErrors;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Optional;

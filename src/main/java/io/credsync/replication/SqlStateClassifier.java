@@ -1,5 +1,6 @@
 package io.credsync.replication;
 
+import io.credsync.connection.BrokenConnections;
 import java.sql.SQLException;
 
 /**
@@ -14,7 +15,10 @@ public final class SqlStateClassifier {
 
     /** What to do about a failure. */
     public enum Action {
-        /** The connection or the server went away (08, 57P01-57P03, 53): reconnect after a wait. */
+        /**
+         * The connection is broken ({@link BrokenConnections}), or the server has no room or
+         * cancelled the statement (53, 57014), or a catalog race (40001, 40P01): reconnect after a wait.
+         */
         RECONNECT,
         /** 55006: another process streams from the slot (a second instance): wait, then try again. */
         WAIT_FOR_SLOT,
@@ -35,13 +39,11 @@ public final class SqlStateClassifier {
         if (state == null) {
             return Action.UNEXPECTED;
         }
-        if (state.startsWith("08") || state.startsWith("53")) {
+        if (BrokenConnections.isBrokenState(state) || state.startsWith("53")) {
             return Action.RECONNECT;
         }
         return switch (state) {
-            // admin_shutdown, crash_shutdown, cannot_connect_now (starting up, shutting down,
-            // recovering), query_canceled, idle_session_timeout
-            case "57P01", "57P02", "57P03", "57014", "57P05" -> Action.RECONNECT;
+            case "57014" -> Action.RECONNECT; // query_canceled
             // serialization_failure, deadlock_detected: only ever a transient catalog race
             case "40001", "40P01" -> Action.RECONNECT;
             case "55006" -> Action.WAIT_FOR_SLOT;
@@ -73,20 +75,6 @@ public final class SqlStateClassifier {
 
     /** The first non-empty SQLState in {@code e}'s causes and chained exceptions, else null. */
     public static String sqlState(SQLException e) {
-        Throwable current = e;
-        for (int depth = 0; current != null && depth < 16; depth++) {
-            if (current instanceof SQLException sql) {
-                String state = sql.getSQLState();
-                if (state != null && !state.isEmpty()) {
-                    return state;
-                }
-                if (sql.getNextException() != null) {
-                    current = sql.getNextException();
-                    continue;
-                }
-            }
-            current = current.getCause();
-        }
-        return null;
+        return BrokenConnections.sqlState(e);
     }
 }

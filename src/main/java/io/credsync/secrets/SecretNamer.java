@@ -1,9 +1,8 @@
 package io.credsync.secrets;
 
+import io.credsync.config.SecretNameTemplate;
 import io.credsync.config.SecretsConfig;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -23,33 +22,24 @@ import java.util.regex.Pattern;
  * another level of the hierarchy, so that database {@code a/b} with role {@code c} and database
  * {@code a} with role {@code b/c} would collide.
  *
- * <p>The configuration (template, prefix, overrides) is checked when the namer is built, so that
- * a bad one stops start-up with a message ({@link IllegalArgumentException}) instead of failing
- * every event.
+ * <p>The template is parsed and checked by {@link SecretNameTemplate} (the configuration's, so
+ * that start-up names the key); the prefix and the overrides are checked by its name rule when the
+ * namer is built, so that a bad one stops start-up with a message
+ * ({@link IllegalArgumentException}) instead of failing every event.
  *
  * <p>Immutable and thread-safe. Pure: no I/O.
  */
 public final class SecretNamer {
 
     /** The longest name Secrets Manager accepts. */
-    public static final int MAX_NAME_LENGTH = 512;
+    public static final int MAX_NAME_LENGTH = SecretNameTemplate.MAX_NAME_LENGTH;
 
     private static final String NAME_CHARACTERS = "ASCII letters, digits and /_+=.@-";
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9/_+=.@-]{1," + MAX_NAME_LENGTH + "}");
     // What a role or database name may hold to be placed into a template: the name characters
     // without '/' (see the class comment).
     private static final Pattern PLACEHOLDER_VALUE = Pattern.compile("[A-Za-z0-9_+=.@-]+");
 
-    private static final String PREFIX = "prefix";
-    private static final String DATABASE = "database";
-    private static final String ROLE = "role";
-
-    /** One piece of the parsed template: literal text, or a placeholder's name. */
-    private record Part(String text, boolean placeholder) {
-    }
-
-    private final String template;
-    private final List<Part> parts;
+    private final SecretNameTemplate template;
     private final String prefix;
     private final Map<String, String> overrides;
 
@@ -61,17 +51,15 @@ public final class SecretNamer {
      * @throws IllegalArgumentException if the template, the prefix or an override is invalid
      */
     public SecretNamer(String template, String prefix, Map<String, String> overrides) {
-        this.template = Objects.requireNonNull(template, "template");
+        this(parse(Objects.requireNonNull(template, "template")), prefix, overrides);
+    }
+
+    private SecretNamer(SecretNameTemplate template, String prefix, Map<String, String> overrides) {
+        this.template = template;
         this.prefix = Objects.requireNonNull(prefix, "prefix");
-        this.parts = parse(template);
-        if (parts.stream().noneMatch(part -> part.placeholder() && part.text().equals(ROLE))) {
-            throw new IllegalArgumentException("the secret name template " + quote(template)
-                    + " has no {role}: every role would get the same secret");
-        }
-        if (!prefix.isEmpty() && !NAME.matcher(prefix).matches()) {
-            throw new IllegalArgumentException("the secret name prefix " + quote(prefix)
-                    + " may hold only " + NAME_CHARACTERS);
-        }
+        SecretNameTemplate.invalidName(prefix, true).ifPresent(problem -> {
+            throw new IllegalArgumentException("the secret name prefix " + quote(prefix) + " " + problem);
+        });
         this.overrides = Map.copyOf(checkOverrides(overrides));
     }
 
@@ -82,7 +70,7 @@ public final class SecretNamer {
      * @throws IllegalArgumentException if the template, the prefix or an override is invalid
      */
     public static SecretNamer of(SecretsConfig secrets) {
-        return new SecretNamer(secrets.nameTemplate().toString(), secrets.prefix(), secrets.overrides());
+        return new SecretNamer(secrets.nameTemplate(), secrets.prefix(), secrets.overrides());
     }
 
     /**
@@ -100,27 +88,20 @@ public final class SecretNamer {
         if (override != null) {
             return override;
         }
-        StringBuilder name = new StringBuilder();
-        for (Part part : parts) {
-            if (!part.placeholder()) {
-                name.append(part.text());
-            } else if (part.text().equals(PREFIX)) {
-                name.append(prefix);
-            } else {
-                String value = part.text().equals(ROLE) ? role : database;
-                if (!PLACEHOLDER_VALUE.matcher(value).matches()) {
-                    throw invalid(role, "the " + part.text() + " name " + quote(value) + " holds characters a secret"
-                            + " name cannot (a secret name allows only " + NAME_CHARACTERS + ", and credsync"
-                            + " keeps '/' out of role and database names)");
-                }
-                name.append(value);
+        for (String placeholder : new String[] {"database", "role"}) {
+            String value = placeholder.equals("role") ? role : database;
+            if (template.uses(placeholder) && !PLACEHOLDER_VALUE.matcher(value).matches()) {
+                throw invalid(role, "the " + placeholder + " name " + quote(value) + " holds characters a secret"
+                        + " name cannot (a secret name allows only " + NAME_CHARACTERS + ", and credsync"
+                        + " keeps '/' out of role and database names)");
             }
         }
+        String name = template.render(prefix, database, role);
         if (name.length() > MAX_NAME_LENGTH) {
-            throw invalid(role, "the template " + quote(template) + " gives a name of " + name.length()
+            throw invalid(role, "the template " + quote(template.toString()) + " gives a name of " + name.length()
                     + " characters, over Secrets Manager's " + MAX_NAME_LENGTH);
         }
-        return name.toString();
+        return name;
     }
 
     /**
@@ -128,7 +109,7 @@ public final class SecretNamer {
      *     {@code /_+=.@-}
      */
     public static boolean isValidName(String name) {
-        return NAME.matcher(name).matches();
+        return SecretNameTemplate.invalidName(name, false).isEmpty();
     }
 
     /**
@@ -164,38 +145,12 @@ public final class SecretNamer {
                 SecretWriteException.INVALID_SECRET_NAME, false, null);
     }
 
-    private static List<Part> parse(String template) {
-        List<Part> parts = new ArrayList<>();
-        int i = 0;
-        while (i < template.length()) {
-            int open = template.indexOf('{', i);
-            String literal = template.substring(i, open < 0 ? template.length() : open);
-            if (literal.indexOf('}') >= 0) {
-                throw new IllegalArgumentException("the secret name template " + quote(template)
-                        + " has a '}' without its '{'");
-            }
-            if (!literal.isEmpty()) {
-                if (!NAME.matcher(literal).matches()) {
-                    throw new IllegalArgumentException("the secret name template " + quote(template)
-                            + " has text outside placeholders that is not only " + NAME_CHARACTERS);
-                }
-                parts.add(new Part(literal, false));
-            }
-            if (open < 0) {
-                break;
-            }
-            int close = template.indexOf('}', open);
-            String placeholder = close < 0 ? null : template.substring(open + 1, close);
-            if (placeholder == null
-                    || !(placeholder.equals(PREFIX) || placeholder.equals(DATABASE) || placeholder.equals(ROLE))) {
-                throw new IllegalArgumentException("the secret name template " + quote(template)
-                        + " has an unknown or unclosed placeholder at character " + (open + 1)
-                        + "; the placeholders are {prefix}, {database} and {role}");
-            }
-            parts.add(new Part(placeholder, true));
-            i = close + 1;
+    private static SecretNameTemplate parse(String template) {
+        try {
+            return SecretNameTemplate.parse(template);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("the secret name template " + quote(template) + " " + e.getMessage(), e);
         }
-        return List.copyOf(parts);
     }
 
     private static Map<String, String> checkOverrides(Map<String, String> overrides) {
@@ -203,10 +158,10 @@ public final class SecretNamer {
         for (Map.Entry<String, String> override : overrides.entrySet()) {
             String role = Objects.requireNonNull(override.getKey(), "override role");
             String secret = Objects.requireNonNull(override.getValue(), "override secret name");
-            if (!isValidName(secret)) {
+            SecretNameTemplate.invalidName(secret, false).ifPresent(problem -> {
                 throw new IllegalArgumentException("the secret name override for role " + quote(role) + ", "
-                        + quote(secret) + ", is not 1 to " + MAX_NAME_LENGTH + " " + NAME_CHARACTERS);
-            }
+                        + quote(secret) + ", " + problem);
+            });
             String other = roleBySecret.putIfAbsent(secret, role);
             if (other != null) {
                 // Two roles in one secret would overwrite each other's username and password.

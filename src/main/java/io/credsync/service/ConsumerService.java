@@ -3,6 +3,7 @@ package io.credsync.service;
 import io.credsync.CredsyncVersion;
 import io.credsync.aws.AwsClients;
 import io.credsync.config.CredsyncConfig;
+import io.credsync.connection.ConnectionPool;
 import io.credsync.connection.DatabaseConnector;
 import io.credsync.connection.PgConnector;
 import io.credsync.connection.RetryPolicy;
@@ -10,7 +11,6 @@ import io.credsync.crypto.EnvelopeOpener;
 import io.credsync.crypto.KmsKeyUnwrapper;
 import io.credsync.delivery.AwsAnswers;
 import io.credsync.delivery.DeliveryPipeline;
-import io.credsync.delivery.DeliveryStore;
 import io.credsync.delivery.RoleLocks;
 import io.credsync.delivery.SecretFields;
 import io.credsync.delivery.Sleeper;
@@ -210,8 +210,20 @@ public final class ConsumerService {
         SecretFields fields = new SecretFields(config.secrets().engine(), config.secrets().host(),
                 config.secrets().port(), connector.databaseName());
         RoleLocks roleLocks = RoleLocks.shared();
+        // One housekeeping thread for the connection pools of every database, rather than one each.
+        ScheduledExecutorService poolHousekeeper = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "credsync-pool-housekeeper");
+            thread.setDaemon(true);
+            return thread;
+        });
+        // Closed after the streams (resources close after them, last pushed first): a pool's
+        // housekeeping is never cancelled under it.
+        resources.push(deadline -> poolHousekeeper.shutdownNow());
+        // A connection for each role thread, and one for the delivery thread's batch reads.
+        int poolSize = config.delivery().concurrency() + 1;
         pipelineFactory = databaseConnector -> new DeliveryPipeline(
-                () -> new DeliveryStore(databaseConnector), config.delivery().concurrency(), opener,
+                ConnectionPool.open(databaseConnector, poolSize, poolHousekeeper), config.delivery().concurrency(),
+                opener,
                 new LoginVerifier(databaseConnector, Clock.systemUTC()), config.delivery().verify(), writer,
                 namer, fields, new RetryPolicy(config.delivery().retryInitial(), config.delivery().retryMax()),
                 RandomGenerator.getDefault(), Sleeper.SYSTEM,

@@ -1,7 +1,7 @@
 package io.credsync.service;
 
 import io.credsync.connection.RetryPolicy;
-import io.credsync.install.SqlErrors;
+import io.credsync.connection.SqlErrors;
 import io.credsync.replication.SqlStateClassifier;
 import java.sql.SQLException;
 import java.time.Duration;

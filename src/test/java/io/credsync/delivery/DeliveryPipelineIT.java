@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.credsync.config.VerifyMode;
+import io.credsync.connection.ConnectionPool;
 import io.credsync.connection.RetryPolicy;
 import io.credsync.crypto.EnvelopeOpener;
 import io.credsync.crypto.KeyUnwrapper;
@@ -363,7 +364,7 @@ class DeliveryPipelineIT {
     private DeliveryPipeline pipeline(SecretWriter writer, Sleeper sleeper, int concurrency, DeliveryMetrics metrics,
             WriteRateLimiter writeRate) {
         return new DeliveryPipeline(
-                () -> new DeliveryStore(connector()), concurrency,
+                ConnectionPool.open(connector(), concurrency + 1, null), concurrency,
                 new EnvelopeOpener(unwrapper),
                 new LoginVerifier(connector(), Clock.systemUTC()),
                 verifyMode,

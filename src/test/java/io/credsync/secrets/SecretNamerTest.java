@@ -77,7 +77,7 @@ class SecretNamerTest {
     @Test
     void aTemplateWithoutTheRoleIsRefusedAtStartBecauseAllRolesWouldShareOneSecret() {
         assertThatThrownBy(() -> new SecretNamer("{prefix}{database}", "p", Map.of()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no {role}");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must contain {role}");
     }
 
     @ParameterizedTest(name = "template \"{0}\"")
@@ -90,7 +90,7 @@ class SecretNamerTest {
     @Test
     void literalTextAndPrefixMayHoldOnlySecretNameCharacters() {
         assertThatThrownBy(() -> new SecretNamer("db {role}", "", Map.of()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("outside placeholders");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("contains ' ', which Secrets Manager does not allow");
         assertThatThrownBy(() -> new SecretNamer(TEMPLATE, "prod:", Map.of()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("prefix \"prod:\"");
     }

@@ -1,4 +1,4 @@
-package io.credsync.install;
+package io.credsync.connection;
 
 import java.sql.SQLException;
 import java.util.Map;

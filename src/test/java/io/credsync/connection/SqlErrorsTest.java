@@ -1,4 +1,4 @@
-package io.credsync.install;
+package io.credsync.connection;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

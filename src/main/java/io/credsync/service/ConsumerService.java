@@ -30,6 +30,8 @@ import io.credsync.metrics.Readiness;
 import io.credsync.metrics.ReadinessReport;
 import io.credsync.replication.ReplicationException;
 import io.credsync.replication.ReplicationSettings;
+import io.credsync.status.ClusterStatusPoller;
+import io.credsync.status.WatchedDatabase;
 import io.credsync.secrets.SecretNamer;
 import io.credsync.secrets.SecretWriter;
 import io.credsync.secrets.SecretsManagerPasswordReader;
@@ -114,6 +116,7 @@ public final class ConsumerService {
     private boolean closing;
     private Function<DatabaseConnector, DeliveryPipeline> pipelineFactory;
     private MeterRegistry meters;
+    private ClusterStatusPoller statusPoller;
     private ScheduledExecutorService discovery;
     private MetricsServer metricsServer;
 
@@ -215,6 +218,12 @@ public final class ConsumerService {
                 namer, fields, config.delivery().retryPolicy(), RandomGenerator.getDefault(), Sleeper.SYSTEM,
                 Clock.systemUTC(), metrics, turnGate, roleLocks);
 
+        // One poller reads every database's slot and backlog for the gauges and readiness.
+        ClusterStatusPoller poller = new ClusterStatusPoller(connector, ClusterStatusPoller.DEFAULT_INTERVAL,
+                Clock.systemUTC());
+        resources.push(poller::close);
+        statusPoller = poller;
+
         // Each slot is created before its database's start-up scan, so that every event is either
         // found by the scan or streamed. The home database is awaited; the others are found once it
         // answers, and again every DISCOVERY_INTERVAL.
@@ -223,6 +232,7 @@ public final class ConsumerService {
             return;
         }
         home.start();
+        poller.start();
         discoverDatabases();
         readiness.set(() -> ReadinessReport.empty()
                 .with("streaming", streams.stream().allMatch(DatabaseStream::isStreaming))
@@ -297,11 +307,12 @@ public final class ConsumerService {
     }
 
     private DatabaseStream addStream(DatabaseConnector connector, String slot) {
+        WatchedDatabase status = statusPoller.watch(connector, slot);
         DatabaseStream stream = new DatabaseStream(connector, new ReplicationSettings(slot,
                 config.replication().publication(), config.replication().statusInterval(),
                 config.replication().reconnectInitial(), config.replication().reconnectMax()),
-                config.delivery().maxBatch(), pipelineFactory, DatabaseGauges.tagged(connector, slot, meters),
-                this::fail);
+                config.delivery().maxBatch(), pipelineFactory, status,
+                DatabaseGauges.tagged(meters, connector.databaseName(), slot, status::snapshot), this::fail);
         streams.add(stream);
         return stream;
     }

@@ -42,13 +42,14 @@ import org.slf4j.LoggerFactory;
  * <p><b>Waiting.</b> The loop reads with PgJDBC's non-blocking {@code readPending()} until it
  * returns nothing, then sleeps on the connection's {@link WaitableSocket} until the server sends
  * something (data or a keepalive), a status interval passes, or {@link #stop()} wakes it. A stream
- * with nothing in flight that waited a whole interval without hearing from the server doubles its
- * next wait, up to {@link #IDLE_WAIT_MAX} (never below the status interval): with nothing handed
- * over, nothing can become confirmable but a position the server sends, and that message ends the
- * wait at once, so the slot holds no more WAL than before; the server's keepalives that ask for a
- * reply are answered as they arrive, so {@code wal_sender_timeout} is not at risk either. What is
- * spaced out is only the unprompted status update, which one consumer streaming many idle
- * databases would otherwise send on every slot every interval. PgJDBC's blocking {@code read()} is not used: in
+ * with nothing in flight doubles its wait each time one passes without a message, up to
+ * {@link #IDLE_WAIT_MAX} (never below the status interval), and only a batch handed over brings it
+ * back to the status interval: with nothing handed over, nothing can become confirmable but a
+ * position the server sends, and that message ends the wait at once (and is confirmed at once), so
+ * the slot holds no more WAL than before; the server's keepalives that ask for a reply are
+ * answered as they arrive, so {@code wal_sender_timeout} is not at risk either. What is spaced out
+ * is only the unprompted status update, which one consumer streaming many idle databases would
+ * otherwise send on every slot every interval. PgJDBC's blocking {@code read()} is not used: in
  * 42.7.14, without a {@code socketTimeout} it answers a keepalive only when the next message
  * arrives (an idle server then drops the connection after {@code wal_sender_timeout}, and a
  * fast shutdown of PostgreSQL waits that long), and with one, the first read that times out
@@ -506,12 +507,13 @@ public final class ReplicationSource {
                 return await(idleWait);
             }
             // inFlight only grows on this thread (handle()), so it stays 0 until a message arrives.
-            // A keepalive ends the wait too, and readPending() returns nothing for it: so the wait's
-            // result, not the message, says whether the server was heard from.
+            // A keepalive (WAL written anywhere in the cluster) ends the wait without restarting the
+            // growth: its position is confirmed by the forced update acknowledge() sends, and no
+            // later update is owed to the server until something is handed over.
             WaitableSocket.Wait result = await(idleWait);
-            idleWait = result == WaitableSocket.Wait.TIMED_OUT
-                    ? nextIdleWait(idleWait, settings.statusInterval())
-                    : settings.statusInterval();
+            if (result == WaitableSocket.Wait.TIMED_OUT) {
+                idleWait = nextIdleWait(idleWait, settings.statusInterval());
+            }
             return result;
         }
 

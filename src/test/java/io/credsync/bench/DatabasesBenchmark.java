@@ -30,7 +30,11 @@ final class DatabasesBenchmark implements Benchmark {
         return "databases";
     }
 
-    private record Figures(double idleCpuPercent, double rssMib, double lagP50Millis) {
+    /** Threads shown per run, grouped by name (a thread per database shares its name with the others). */
+    private static final int THREAD_GROUPS_SHOWN = 4;
+
+    private record Figures(double idleCpuPercent, double rssMib, double lagP50Millis, double wakeupsPerSecond,
+            List<ThreadActivity.Thread> busiest) {
     }
 
     @Override
@@ -45,6 +49,12 @@ final class DatabasesBenchmark implements Benchmark {
                     f.idleCpuPercent(), "%"));
             results.add(BenchResult.figure(name(), scenario, "consumer RSS idle", f.rssMib(), "MiB"));
             results.add(BenchResult.figure(name(), scenario, "e2e lag p50", f.lagP50Millis(), "ms"));
+            results.add(BenchResult.figure(name(), scenario, "thread wake-ups idle", f.wakeupsPerSecond(), "/s"));
+            for (ThreadActivity.Thread group : f.busiest()) {
+                results.add(BenchResult.figure(name(), n + " db, threads " + group.name(), "CPU ms idle, wake-ups/s "
+                        + String.format("%.1f", group.switches() / (double) IDLE.toSeconds()),
+                        group.cpuNanos() / 1e6, "ms"));
+            }
         }
         String ratio = "20 vs 1 database";
         results.add(BenchResult.atMost(name(), ratio, "idle CPU ratio",
@@ -90,11 +100,27 @@ final class DatabasesBenchmark implements Benchmark {
                 // Idle: nothing changes; the consumer only keeps its slots confirmed and its gauges read.
                 Thread.sleep(5_000);
                 CpuTime before = CpuTime.snapshot(cluster.dataDir(), pid);
+                ThreadActivity threadsBefore = ThreadActivity.snapshot(pid);
                 Thread.sleep(IDLE.toMillis());
                 double cpuSeconds = CpuTime.snapshot(cluster.dataDir(), pid).since(before).get("consumer");
+                List<ThreadActivity.Thread> threads = ThreadActivity.snapshot(pid).since(threadsBefore);
                 double rss = ConsumerProcessInfo.residentMib(pid);
-                return new Figures(100 * cpuSeconds / IDLE.toSeconds(), rss, Stats.median(lag));
+                long switches = threads.stream().mapToLong(ThreadActivity.Thread::switches).sum();
+                return new Figures(100 * cpuSeconds / IDLE.toSeconds(), rss, Stats.median(lag),
+                        switches / (double) IDLE.toSeconds(), byName(threads));
             }
         }
+    }
+
+    /** The threads summed by name, most CPU first, the first few. */
+    private static List<ThreadActivity.Thread> byName(List<ThreadActivity.Thread> threads) {
+        Map<String, ThreadActivity.Thread> groups = new java.util.LinkedHashMap<>();
+        for (ThreadActivity.Thread thread : threads) {
+            groups.merge(thread.name(), thread, (a, b) -> new ThreadActivity.Thread(a.name(),
+                    a.cpuNanos() + b.cpuNanos(), a.switches() + b.switches()));
+        }
+        return groups.values().stream()
+                .sorted(java.util.Comparator.comparingLong(ThreadActivity.Thread::cpuNanos).reversed())
+                .limit(THREAD_GROUPS_SHOWN).toList();
     }
 }

@@ -30,6 +30,8 @@ import io.credsync.metrics.Readiness;
 import io.credsync.metrics.ReadinessReport;
 import io.credsync.replication.ReplicationException;
 import io.credsync.replication.ReplicationSettings;
+import io.credsync.release.ReleasedDatabase;
+import io.credsync.release.Releases;
 import io.credsync.status.ClusterStatusPoller;
 import io.credsync.status.WatchedDatabase;
 import io.credsync.secrets.SecretNamer;
@@ -47,6 +49,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -90,6 +93,8 @@ public final class ConsumerService {
     private static final Duration AFTER_REPLICATION = Duration.ofMillis(500);
     /** How long closing may take after a failed start: as long as after a signal. */
     private static final Duration CLOSE_AFTER_FAILED_START = Duration.ofSeconds(9);
+    /** How long stopping a released database's stream may take. */
+    private static final Duration RELEASE_STOP = Duration.ofSeconds(10);
     /** How often the consumer looks for a covered database it does not stream yet. */
     private static final Duration DISCOVERY_INTERVAL = Duration.ofSeconds(10);
     /** Readiness until the components run: nothing streams, and the database is awaited. */
@@ -112,6 +117,10 @@ public final class ConsumerService {
     private final List<DatabaseStream> streams = new CopyOnWriteArrayList<>();
     /** Databases without credsync, warned about once. */
     private final Set<String> uncovered = ConcurrentHashMap.newKeySet();
+    /** Released databases whose pending events were logged, by OID: logged once. */
+    private final Set<Long> draining = ConcurrentHashMap.newKeySet();
+    /** Whether the releases could not be read (no privilege, an older schema): warned about once. */
+    private boolean releasesUnreadable;
     private final Object streamsLock = new Object();
     private boolean closing;
     private Function<DatabaseConnector, DeliveryPipeline> pipelineFactory;
@@ -227,7 +236,7 @@ public final class ConsumerService {
         // Each slot is created before its database's start-up scan, so that every event is either
         // found by the scan or streamed. The home database is awaited; the others are found once it
         // answers, and again every DISCOVERY_INTERVAL.
-        DatabaseStream home = addStream(connector, config.replication().slot());
+        DatabaseStream home = addStream(connector, -1, config.replication().slot());
         if (!databaseWait.run("to check the publication and the replication slot", home::prepare)) {
             return;
         }
@@ -265,11 +274,14 @@ public final class ConsumerService {
     private void discoverDatabases() throws SQLException, ReplicationException {
         DatabaseConnector home = config.database().connector();
         List<ClusterDatabases.Streamed> others;
+        Set<Long> finished;
         try (Connection connection = home.connect()) {
             others = ClusterDatabases.streamedOthers(connection, config.database().databases(), home.databaseName());
+            finished = carryOutReleases(connection, others);
         }
         for (ClusterDatabases.Streamed database : others) {
-            if (streams.stream().anyMatch(s -> s.database().equals(database.name()))) {
+            if (finished.contains(database.oid())
+                    || streams.stream().anyMatch(s -> s.database().equals(database.name()))) {
                 continue;
             }
             DatabaseConnector connector = config.database().connector(database.name());
@@ -286,11 +298,83 @@ public final class ConsumerService {
                 if (closing) {
                     return;
                 }
-                stream = addStream(connector, database.slotName(config.replication().slot()));
+                stream = addStream(connector, database.oid(), database.slotName(config.replication().slot()));
             }
             stream.prepare();
             stream.start();
             log.info("streaming database {} from slot {}", database.name(), stream.slot());
+        }
+    }
+
+    /**
+     * Carries out the releases recorded in the home database ({@code credsync release-database}):
+     * a released database is streamed until nothing is pending in its outbox (a consumer that
+     * restarts meanwhile streams it again, and its start-up scan delivers what is pending), then its
+     * stream stops and its slot is dropped, the other streams going on.
+     *
+     * @return the released databases that are done with: not to be streamed again
+     */
+    private Set<Long> carryOutReleases(Connection home, List<ClusterDatabases.Streamed> others) throws SQLException {
+        Set<Long> released = readReleases(home);
+        if (released.isEmpty()) {
+            return Set.of();
+        }
+        Set<Long> finished = new java.util.HashSet<>();
+        for (ClusterDatabases.Streamed database : others) {
+            if (!released.contains(database.oid())) {
+                continue;
+            }
+            String slot = database.slotName(config.replication().slot());
+            long pending;
+            try (Connection there = config.database().connector(database.name()).connect()) {
+                pending = ClusterDatabases.Streamed.hasCredsync(there) ? Releases.pendingEvents(there) : 0;
+            }
+            if (pending > 0) {
+                if (draining.add(database.oid())) {
+                    log.info("database {} is released: delivering its {} pending event(s) before dropping slot {}",
+                            database.name(), pending, slot);
+                }
+                continue;
+            }
+            DatabaseStream stream = streams.stream().filter(s -> s.oid() == database.oid()).findFirst().orElse(null);
+            if (stream != null) {
+                synchronized (streamsLock) {
+                    if (closing) {
+                        return finished;
+                    }
+                    streams.remove(stream);
+                }
+                stream.stop(Deadline.after(RELEASE_STOP));
+            }
+            finished.add(database.oid());
+            if (Releases.slotState(home, slot) == Releases.SlotState.MISSING) {
+                continue;
+            }
+            // The walsender may still be on its way out; the next round tries again.
+            if (Releases.dropSlotIfIdle(home, slot)) {
+                log.info("database {} is released: nothing is pending there, its stream stopped and slot {} is"
+                        + " dropped; DROP DATABASE {} can run", database.name(), slot, database.name());
+            }
+        }
+        return finished;
+    }
+
+    private Set<Long> readReleases(Connection home) throws SQLException {
+        try {
+            Set<Long> released = Releases.read(home).stream().map(ReleasedDatabase::oid).collect(Collectors.toSet());
+            releasesUnreadable = false;
+            return released;
+        } catch (SQLException e) {
+            // No privilege (a consumer role granted before releases existed) or no table (an older schema).
+            if (!"42501".equals(e.getSQLState()) && !"42P01".equals(e.getSQLState())) {
+                throw e;
+            }
+            if (!releasesUnreadable) {
+                log.warn("cannot read credsync.released_database (SQLState {}): released databases are streamed as"
+                        + " any other; run credsync install --consumer-role with the consumer's role", e.getSQLState());
+                releasesUnreadable = true;
+            }
+            return Set.of();
         }
     }
 
@@ -306,9 +390,9 @@ public final class ConsumerService {
         }
     }
 
-    private DatabaseStream addStream(DatabaseConnector connector, String slot) {
+    private DatabaseStream addStream(DatabaseConnector connector, long oid, String slot) {
         WatchedDatabase status = statusPoller.watch(connector, slot);
-        DatabaseStream stream = new DatabaseStream(connector, new ReplicationSettings(slot,
+        DatabaseStream stream = new DatabaseStream(connector, oid, new ReplicationSettings(slot,
                 config.replication().publication(), config.replication().statusInterval(),
                 config.replication().reconnectInitial(), config.replication().reconnectMax()),
                 config.delivery().maxBatch(), pipelineFactory, status,

@@ -32,6 +32,7 @@ final class DatabaseStream {
     private static final Logger log = LoggerFactory.getLogger(DatabaseStream.class);
 
     private final String database;
+    private final long oid;
     private final String slot;
     private final DeliveryPipeline pipeline;
     private final DeliveryWorker worker;
@@ -43,15 +44,17 @@ final class DatabaseStream {
     private Thread deliveryThread;
 
     /**
+     * @param oid the database's OID, which releases name it by; -1 for the home database, never released
      * @param pipelines makes the delivery pipeline of a database, from its connector
      * @param status this database as the status poller watches it; closed with the stream
      * @param gauges this database's gauges, over {@code status}; closed with the stream
      * @param onFailure told when a thread stops on a failure: what stopped, and why
      */
-    DatabaseStream(DatabaseConnector connector, ReplicationSettings settings, int maxBatch,
+    DatabaseStream(DatabaseConnector connector, long oid, ReplicationSettings settings, int maxBatch,
             Function<DatabaseConnector, DeliveryPipeline> pipelines, WatchedDatabase status, DatabaseGauges gauges,
             BiConsumer<String, Throwable> onFailure) {
         this.database = connector.databaseName();
+        this.oid = oid;
         this.slot = settings.slotName();
         this.status = Objects.requireNonNull(status, "status");
         this.gauges = Objects.requireNonNull(gauges, "gauges");
@@ -68,6 +71,10 @@ final class DatabaseStream {
 
     String slot() {
         return slot;
+    }
+
+    long oid() {
+        return oid;
     }
 
     /**
@@ -116,6 +123,19 @@ final class DatabaseStream {
 
     void joinReplication(Deadline deadline) {
         join(replicationThread, deadline, deadline, "replication");
+    }
+
+    /**
+     * Stops this stream alone, the others going on (a released database): delivery finishes its
+     * round, the replication thread confirms what was delivered, then everything closes, all by
+     * {@code deadline}.
+     */
+    void stop(Deadline deadline) {
+        stopDelivery(deadline);
+        joinDelivery(deadline, deadline);
+        stopReplication(deadline);
+        joinReplication(deadline);
+        close(deadline);
     }
 
     /** Closes the gauges and the status watch, and the pipeline when no delivery thread ever ran to close it. */

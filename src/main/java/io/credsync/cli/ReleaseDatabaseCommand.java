@@ -1,6 +1,7 @@
 package io.credsync.cli;
 
 import io.credsync.config.CredsyncConfig;
+import io.credsync.connection.PgConnector;
 import io.credsync.install.ClusterDatabases;
 import io.credsync.release.Releases;
 import java.io.PrintWriter;
@@ -72,7 +73,7 @@ final class ReleaseDatabaseCommand extends ConfiguredCommand {
                         + " release (ALTER DATABASE " + name + " IS_TEMPLATE false first to drop it)");
             }
             String slot = new ClusterDatabases.Streamed(name, target.oid()).slotName(loaded.replication().slot());
-            try (Connection released = loaded.database().connector(name).connect()) {
+            try (Connection released = PgConnector.of(loaded.database().withName(name)).connect()) {
                 if (ClusterDatabases.Streamed.hasCredsync(released)) {
                     Releases.recordInReleased(released, target.oid(), name);
                 }

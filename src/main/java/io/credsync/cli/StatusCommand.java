@@ -3,6 +3,7 @@ package io.credsync.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.credsync.config.CredsyncConfig;
+import io.credsync.connection.PgConnector;
 import io.credsync.install.ClusterDatabases;
 import io.credsync.release.ReleasedDatabase;
 import io.credsync.release.Releases;
@@ -74,7 +75,7 @@ final class StatusCommand extends ConfiguredCommand {
                     loaded.database().databases(), loaded.database().name())) {
                 String slot = other.slotName(loaded.replication().slot());
                 ReleasedDatabase release = releases.get(other.oid());
-                try (Connection there = loaded.database().connector(other.name()).connect()) {
+                try (Connection there = PgConnector.of(loaded.database().withName(other.name())).connect()) {
                     if (!ClusterDatabases.Streamed.hasCredsync(there)) {
                         continue;
                     }

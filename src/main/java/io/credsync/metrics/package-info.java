@@ -3,13 +3,14 @@
  * (slot, lag, backlog: {@code io.credsync.status} reads those figures, this package only
  * registers them), and a small HTTP server for Prometheus and health checks.
  *
- * <p>Delivery code sees only {@link io.credsync.metrics.DeliveryMetrics}; everything else here
- * is wired by the {@code run} command. Tag values are bounded codes, never message text, role
+ * <p>Delivery code sees only its own port, {@link io.credsync.delivery.DeliveryMetrics}, which
+ * {@link io.credsync.metrics.MicrometerDeliveryMetrics} implements; everything else here is wired
+ * by the {@code run} command. Tag values are bounded codes, never message text, role
  * names or anything else that grows with the data.
  *
  * <p>May use: Micrometer (Prometheus and CloudWatch registries), the JDK's HTTP server,
- * {@code status}'s figures, {@code config}, {@code json} and {@code delivery}'s
- * {@link io.credsync.delivery.DeliveryStatus}. That last one, with {@code delivery} using
- * {@link io.credsync.metrics.DeliveryMetrics}, is a cycle still to be removed (issue 13).
+ * {@code status}'s figures, {@code config}, {@code aws}, {@code json} and {@code delivery}'s
+ * {@link io.credsync.delivery.DeliveryMetrics} and {@link io.credsync.delivery.DeliveryStatus};
+ * {@code delivery} does not use this package.
  */
 package io.credsync.metrics;

@@ -1,6 +1,6 @@
 package io.credsync.status;
 
-import io.credsync.config.DatabaseConnector;
+import io.credsync.connection.DatabaseConnector;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;

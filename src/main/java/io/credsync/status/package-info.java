@@ -5,7 +5,7 @@
  * databases at once ({@link io.credsync.status.ClusterStatusPoller}), so that the command and the
  * metrics never disagree.
  *
- * <p>May use PgJDBC, the {@code config} package's {@code DatabaseConnector} and {@code lifecycle}.
+ * <p>May use PgJDBC, {@code connection} (its {@code DatabaseConnector}) and {@code lifecycle}.
  * Used by {@code cli}, {@code metrics} (which turns {@link io.credsync.status.DatabaseSnapshot}s
  * into meters) and {@code service}; it uses none of them.
  */

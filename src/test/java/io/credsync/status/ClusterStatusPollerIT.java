@@ -3,7 +3,7 @@ package io.credsync.status;
 import static io.credsync.testing.Jdbc.execute;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.credsync.config.DatabaseConnector;
+import io.credsync.connection.DatabaseConnector;
 import io.credsync.crypto.Password;
 import io.credsync.testing.CredsyncDatabase;
 import java.lang.reflect.InvocationHandler;

@@ -16,7 +16,10 @@ import java.util.Map;
  * One consumer for a cluster of 1 and of 20 databases, credsync installed in each by
  * {@code credsync install}: the consumer's CPU while idle, its resident memory, and the
  * end-to-end lag of a change made from the last database (so, with 20, from one that is not the
- * home database). With 20, each figure may be at most 1.5 times its figure with 1.
+ * home database). With 20, each figure may be at most 1.5 times its figure with 1. The idle
+ * window starts once the server has written no WAL for 5 s (databases just created give
+ * autovacuum work, and every slot's stream wakes on any WAL in the cluster); the WAL written
+ * during the window is shown.
  */
 final class DatabasesBenchmark implements Benchmark {
 
@@ -33,9 +36,16 @@ final class DatabasesBenchmark implements Benchmark {
     /** Threads shown per run, grouped by name (a thread per database shares its name with the others). */
     private static final int THREAD_GROUPS_SHOWN = 4;
 
+    /** How long the WAL must stand still before the idle measurement starts; and the most to wait for it. */
+    private static final Duration QUIET = Duration.ofSeconds(5);
+    private static final Duration QUIET_MAX = Duration.ofSeconds(120);
+
     private record Figures(double idleCpuPercent, double rssMib, double lagP50Millis, double wakeupsPerSecond,
-            List<ThreadActivity.Thread> busiest) {
+            List<ThreadActivity.Thread> busiest, long walDuringIdle) {
     }
+
+    /** The WAL written during the last idle measurement, in bytes. */
+    private long walDuringIdle;
 
     @Override
     public List<BenchResult> run() throws Exception {
@@ -50,6 +60,8 @@ final class DatabasesBenchmark implements Benchmark {
             results.add(BenchResult.figure(name(), scenario, "consumer RSS idle", f.rssMib(), "MiB"));
             results.add(BenchResult.figure(name(), scenario, "e2e lag p50", f.lagP50Millis(), "ms"));
             results.add(BenchResult.figure(name(), scenario, "thread wake-ups idle", f.wakeupsPerSecond(), "/s"));
+            results.add(BenchResult.figure(name(), scenario, "WAL written while idle", f.walDuringIdle() / 1024.0,
+                    "KiB"));
             for (ThreadActivity.Thread group : f.busiest()) {
                 results.add(BenchResult.figure(name(), n + " db, threads " + group.name(), "CPU ms idle, wake-ups/s "
                         + String.format("%.1f", group.switches() / (double) IDLE.toSeconds()),
@@ -97,17 +109,23 @@ final class DatabasesBenchmark implements Benchmark {
                         lag[i] = Millis.between(committed, poller.awaitPassword(password, Duration.ofSeconds(30)));
                     }
                 }
-                // Idle: nothing changes; the consumer only keeps its slots confirmed and its gauges read.
+                // Idle: nothing changes in the cluster. Databases just created and installed into
+                // give autovacuum work on their catalogs, and any WAL written wakes every slot's
+                // stream (each decodes the whole cluster's WAL): the measurement starts once the
+                // server has written nothing for a while, and says how much WAL it saw.
                 Thread.sleep(5_000);
+                awaitQuietWal(cluster);
+                long walBefore = walPosition(cluster);
                 CpuTime before = CpuTime.snapshot(cluster.dataDir(), pid);
                 ThreadActivity threadsBefore = ThreadActivity.snapshot(pid);
                 Thread.sleep(IDLE.toMillis());
                 double cpuSeconds = CpuTime.snapshot(cluster.dataDir(), pid).since(before).get("consumer");
                 List<ThreadActivity.Thread> threads = ThreadActivity.snapshot(pid).since(threadsBefore);
+                walDuringIdle = walPosition(cluster) - walBefore;
                 double rss = ConsumerProcessInfo.residentMib(pid);
                 long switches = threads.stream().mapToLong(ThreadActivity.Thread::switches).sum();
                 return new Figures(100 * cpuSeconds / IDLE.toSeconds(), rss, Stats.median(lag),
-                        switches / (double) IDLE.toSeconds(), byName(threads));
+                        switches / (double) IDLE.toSeconds(), byName(threads), walDuringIdle);
             }
         }
     }
@@ -122,5 +140,30 @@ final class DatabasesBenchmark implements Benchmark {
         return groups.values().stream()
                 .sorted(java.util.Comparator.comparingLong(ThreadActivity.Thread::cpuNanos).reversed())
                 .limit(THREAD_GROUPS_SHOWN).toList();
+    }
+
+    /** Waits until the cluster has written no WAL for {@link #QUIET}, at most {@link #QUIET_MAX}. */
+    private static void awaitQuietWal(PostgresCluster cluster) throws Exception {
+        long giveUp = System.nanoTime() + QUIET_MAX.toNanos();
+        long position = walPosition(cluster);
+        long stillSince = System.nanoTime();
+        while (System.nanoTime() - stillSince < QUIET.toNanos() && System.nanoTime() < giveUp) {
+            Thread.sleep(500);
+            long now = walPosition(cluster);
+            if (now != position) {
+                position = now;
+                stillSince = System.nanoTime();
+            }
+        }
+    }
+
+    private static long walPosition(PostgresCluster cluster) throws Exception {
+        try (Connection connection = cluster.connectAsSuperuser("postgres");
+                java.sql.Statement statement = connection.createStatement();
+                java.sql.ResultSet row = statement.executeQuery(
+                        "SELECT pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_current_wal_insert_lsn(), '0/0')::bigint")) {
+            row.next();
+            return row.getLong(1);
+        }
     }
 }

@@ -222,9 +222,13 @@ public final class ConsumerService {
         SecretFields fields = new SecretFields(config.secrets().engine(), config.secrets().host(),
                 config.secrets().port(), connector.databaseName());
         RoleLocks roleLocks = RoleLocks.shared();
+        // The login check connects to the database the secret names (the home database), as the
+        // drift check does, whichever database the change was made from: "the secret logs in", and
+        // a role that pg_hba.conf or CONNECT keeps out of some databases is still verified.
+        LoginVerifier verifier = new LoginVerifier(connector, Clock.systemUTC());
         pipelineFactory = databaseConnector -> new DeliveryPipeline(
                 () -> new DeliveryStore(databaseConnector), config.delivery().concurrency(), opener,
-                new LoginVerifier(databaseConnector, Clock.systemUTC()), config.delivery().verify(), writer,
+                verifier, config.delivery().verify(), writer,
                 namer, fields, new RetryPolicy(config.delivery().retryInitial(), config.delivery().retryMax()),
                 RandomGenerator.getDefault(), Sleeper.SYSTEM,
                 Clock.systemUTC(), metrics, turnGate, roleLocks);
@@ -252,7 +256,6 @@ public final class ConsumerService {
                 .with("secretsmanager", aws.secretsManagerAnswering()));
 
         if (config.drift().enabled()) {
-            LoginVerifier verifier = new LoginVerifier(connector, Clock.systemUTC());
             DriftCheck check = new DriftCheck(new SecretsManagerPasswordReader(secretsManager), verifier, namer,
                     connector.databaseName());
             DriftGauges driftGauges = own(new DriftGauges(meters, Clock.systemUTC()));

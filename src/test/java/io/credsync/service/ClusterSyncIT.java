@@ -120,6 +120,25 @@ class ClusterSyncIT {
     }
 
     @Test
+    void shouldVerifyInTheDatabaseTheSecretNamesSoARoleKeptOutOfTheOneItsPasswordChangedInStillSyncs()
+            throws Exception {
+        outputs.consumer(fixture.startConsumer());
+        String role = RoleStatements.uniqueName("cs");
+        try (Connection app = cluster.connectAsSuperuser("appdb")) {
+            // The role may log in to the home database (its secret's dbname) but not to appdb.
+            RoleStatements.execute(app, "REVOKE CONNECT ON DATABASE appdb FROM PUBLIC");
+            RoleStatements.createRole(app, role, outputs.password("created-in-appdb"));
+        }
+        assertLogsIn(fixture.awaitSecretPassword(role, "created-in-appdb", SYNC_TIMEOUT));
+        try (Connection app = cluster.connectAsSuperuser("appdb")) {
+            RoleStatements.alterPassword(app, role, outputs.password("changed-in-appdb"));
+        }
+        JsonNode secret = fixture.awaitSecretPassword(role, "changed-in-appdb", SYNC_TIMEOUT);
+        assertThat(secret.path("dbname").asText()).isEqualTo(fixture.database().name());
+        assertLogsIn(secret);
+    }
+
+    @Test
     void shouldEndWithTheLastCommittedPasswordWhenTwoDatabasesChangeOneRoleAtOnceAndTheConsumerIsKilled()
             throws Exception {
         ConsumerProcess first = outputs.consumer(fixture.startConsumer());

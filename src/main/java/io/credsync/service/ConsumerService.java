@@ -28,17 +28,17 @@ import io.credsync.metrics.MetricsServer;
 import io.credsync.metrics.MicrometerDeliveryMetrics;
 import io.credsync.metrics.Readiness;
 import io.credsync.metrics.ReadinessReport;
-import io.credsync.replication.ReplicationException;
-import io.credsync.replication.ReplicationSettings;
 import io.credsync.release.ReleasedDatabase;
 import io.credsync.release.Releases;
-import io.credsync.status.ClusterStatusPoller;
-import io.credsync.status.WatchedDatabase;
+import io.credsync.replication.ReplicationException;
+import io.credsync.replication.ReplicationSettings;
 import io.credsync.secrets.SecretNamer;
 import io.credsync.secrets.SecretWriter;
 import io.credsync.secrets.SecretsManagerPasswordReader;
 import io.credsync.secrets.SecretsManagerSecretWriter;
 import io.credsync.secrets.WriteCeilingInterceptor;
+import io.credsync.status.ClusterStatusPoller;
+import io.credsync.status.WatchedDatabase;
 import io.credsync.verify.LoginVerifier;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -48,9 +48,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Collectors;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -59,6 +59,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -324,7 +325,7 @@ public final class ConsumerService {
         if (released.isEmpty()) {
             return Set.of();
         }
-        Set<Long> finished = new java.util.HashSet<>();
+        Set<Long> finished = new HashSet<>();
         for (ClusterDatabases.Streamed database : others) {
             if (!released.contains(database.oid())) {
                 continue;

@@ -7,8 +7,12 @@ import io.credsync.testing.PostgresCluster;
 import io.credsync.testing.RoleStatements;
 import io.credsync.testing.SyncFixture;
 import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -132,13 +136,13 @@ final class DatabasesBenchmark implements Benchmark {
 
     /** The threads summed by name, most CPU first, the first few. */
     private static List<ThreadActivity.Thread> byName(List<ThreadActivity.Thread> threads) {
-        Map<String, ThreadActivity.Thread> groups = new java.util.LinkedHashMap<>();
+        Map<String, ThreadActivity.Thread> groups = new LinkedHashMap<>();
         for (ThreadActivity.Thread thread : threads) {
             groups.merge(thread.name(), thread, (a, b) -> new ThreadActivity.Thread(a.name(),
                     a.cpuNanos() + b.cpuNanos(), a.switches() + b.switches()));
         }
         return groups.values().stream()
-                .sorted(java.util.Comparator.comparingLong(ThreadActivity.Thread::cpuNanos).reversed())
+                .sorted(Comparator.comparingLong(ThreadActivity.Thread::cpuNanos).reversed())
                 .limit(THREAD_GROUPS_SHOWN).toList();
     }
 
@@ -159,8 +163,8 @@ final class DatabasesBenchmark implements Benchmark {
 
     private static long walPosition(PostgresCluster cluster) throws Exception {
         try (Connection connection = cluster.connectAsSuperuser("postgres");
-                java.sql.Statement statement = connection.createStatement();
-                java.sql.ResultSet row = statement.executeQuery(
+                Statement statement = connection.createStatement();
+                ResultSet row = statement.executeQuery(
                         "SELECT pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_current_wal_insert_lsn(), '0/0')::bigint")) {
             row.next();
             return row.getLong(1);

@@ -6,13 +6,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.credsync.connection.DatabaseConnector;
 import io.credsync.crypto.Password;
 import io.credsync.testing.CredsyncDatabase;
+import io.credsync.testing.Jdbc;
+import io.credsync.testing.RsaKeys;
 import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -44,7 +48,7 @@ class ClusterStatusPollerIT {
         otherSlot = "poller_" + other.name();
         createSlot(home, homeSlot);
         createSlot(other, otherSlot);
-        other.addKey(KID, io.credsync.testing.RsaKeys.pair(2048).getPublic());
+        other.addKey(KID, RsaKeys.pair(2048).getPublic());
         poller = new ClusterStatusPoller(connector(home, null), Duration.ofSeconds(5), clock);
     }
 
@@ -127,7 +131,7 @@ class ClusterStatusPollerIT {
         assertThat(otherStatements.get()).as("no statement for the closed watch").isEqualTo(before);
         assertThat(watchedHome.snapshot().orElseThrow().polledAt()).isEqualTo(clock.instant());
         try (Connection c = other.connectAsSuperuser()) {
-            assertThat(io.credsync.testing.Jdbc.single(c, "SELECT count(*) FROM pg_catalog.pg_stat_activity"
+            assertThat(Jdbc.single(c, "SELECT count(*) FROM pg_catalog.pg_stat_activity"
                     + " WHERE datname = current_database() AND pid <> pg_catalog.pg_backend_pid()"
                     + " AND application_name = 'poller-test'")).as("its connection is closed").isEqualTo("0");
         }
@@ -162,7 +166,7 @@ class ClusterStatusPollerIT {
                     }
                     try {
                         return method.invoke(real, args);
-                    } catch (java.lang.reflect.InvocationTargetException e) {
+                    } catch (InvocationTargetException e) {
                         throw e.getCause();
                     }
                 };
@@ -201,12 +205,12 @@ class ClusterStatusPollerIT {
         }
 
         @Override
-        public java.time.ZoneId getZone() {
+        public ZoneId getZone() {
             return ZoneOffset.UTC;
         }
 
         @Override
-        public Clock withZone(java.time.ZoneId zone) {
+        public Clock withZone(ZoneId zone) {
             return this;
         }
     }

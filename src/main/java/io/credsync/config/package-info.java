@@ -1,8 +1,7 @@
 /**
  * credsync's configuration: immutable records, one per section of {@code config/credsync.yaml},
- * loaded and checked once at start-up by {@link io.credsync.config.CredsyncConfig#load}; and
- * {@link io.credsync.connection.PgConnector}, which turns the {@code database} section into PgJDBC
- * connections.
+ * loaded and checked once at start-up by {@link io.credsync.config.CredsyncConfig#load}. Turning
+ * the {@code database} section into connections is {@code io.credsync.connection}'s job.
  *
  * <p>Rules that hold throughout the package:
  * <ul>
@@ -17,10 +16,8 @@
  *       non-null unless a method says otherwise.
  * </ul>
  *
- * <p>May use: PgJDBC, the AWS SDK (clients, RDS IAM tokens), Jackson (its mappers from
- * {@code io.credsync.json}) and {@code crypto}'s {@link io.credsync.crypto.Password}; no other
- * credsync package. The use of {@code crypto}, which uses
- * {@link io.credsync.aws.AwsErrorCodes} back, is a cycle that the move of connecting code into
- * a package of its own (issue 13) removes.
+ * <p>May use: the AWS SDK's Region type, Jackson (its mappers from {@code io.credsync.json}) and
+ * {@code crypto}'s {@link io.credsync.crypto.Password}; no other credsync package
+ * ({@code PackageCyclesTest} keeps the packages free of cycles).
  */
 package io.credsync.config;

@@ -34,7 +34,7 @@ public final class EnvelopeException extends Exception {
         ACCESS_DENIED,
         /** The encrypted key did not unwrap, or not to a 64-byte content key. */
         BAD_CONTENT_KEY,
-        /** Any other request KMS rejected for good (the AWS error code is attached). */
+        /** The request itself refused for good (a malformed request, say); the AWS error code is attached. */
         KMS_REJECTED,
         /** The authentication tag does not match: the header, IV or ciphertext was altered. */
         BAD_TAG,

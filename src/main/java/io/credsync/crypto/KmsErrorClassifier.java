@@ -4,7 +4,6 @@ import io.credsync.aws.AwsErrorCodes;
 import io.credsync.crypto.EnvelopeException.Reason;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -22,27 +21,36 @@ import software.amazon.awssdk.services.kms.model.NotFoundException;
 
 /**
  * Decides whether a failed {@code kms:Decrypt} dooms the envelope or only this attempt, from the
- * AWS error code (or, failing that, the SDK exception's type and HTTP status), never from message
- * text. Pure and stateless: thread-safe.
+ * AWS error code (or, failing that, the SDK exception's type), never from message text. Pure and
+ * stateless: thread-safe.
  *
- * <p>Permanent: the answer is about this envelope's key or wrapped key, and asking again gives
- * the same one. Transient: throttling, KMS-side failures, no response at all, and errors about the
- * consumer's own credentials or clock, which say nothing about the event; retrying those makes
- * events wait (visible as lag) for an operator's fix instead of all being recorded as failed.
- * An unknown 4xx code is permanent (KMS_REJECTED, with the code kept): the request was refused.
+ * <p>Permanent: only the codes with which KMS judges this envelope's key or wrapped key, or the
+ * request ({@link #PERMANENT}); asking again gives the same answer. Transient: everything else.
+ * Throttling, KMS-side failures, no response at all (a connection reset, an answer cut short),
+ * errors about the consumer's own credentials or clock, which say nothing about the event, and
+ * any code credsync does not know or an answer without one (an error page of a proxy or of an
+ * emulator starting or stopping: {@code HTTP_<status>}). Retrying those makes events wait
+ * (visible as lag, and the code is logged at every retry) instead of recording a change as failed
+ * that a later attempt would deliver: at least once.
  */
 final class KmsErrorClassifier {
-    private static final Map<String, Reason> PERMANENT = Map.of(
-            "NotFoundException", Reason.UNKNOWN_KEY,
-            "DisabledException", Reason.KEY_UNUSABLE,
-            "KMSInvalidStateException", Reason.KEY_UNUSABLE,
-            "InvalidKeyUsageException", Reason.KEY_UNUSABLE,
-            "InvalidCiphertextException", Reason.BAD_CONTENT_KEY,
-            "IncorrectKeyException", Reason.BAD_CONTENT_KEY,
-            "AccessDeniedException", Reason.ACCESS_DENIED);
-
-    private static final Set<String> TRANSIENT = AwsErrorCodes.union(AwsErrorCodes.THROTTLING,
-            AwsErrorCodes.SERVICE_FAILING, AwsErrorCodes.CALLER_CREDENTIALS, AwsErrorCodes.KMS_FAILING);
+    // The request itself refused for good (a malformed request, a grant token that is not one, an
+    // operation the key cannot do, AWS's common errors for a refused request) is KMS_REJECTED.
+    private static final Map<String, Reason> PERMANENT = Map.ofEntries(
+            Map.entry("NotFoundException", Reason.UNKNOWN_KEY),
+            Map.entry("InvalidArnException", Reason.UNKNOWN_KEY),
+            Map.entry("DisabledException", Reason.KEY_UNUSABLE),
+            Map.entry("KMSInvalidStateException", Reason.KEY_UNUSABLE),
+            Map.entry("InvalidKeyUsageException", Reason.KEY_UNUSABLE),
+            Map.entry("UnsupportedOperationException", Reason.KEY_UNUSABLE),
+            Map.entry("InvalidCiphertextException", Reason.BAD_CONTENT_KEY),
+            Map.entry("IncorrectKeyException", Reason.BAD_CONTENT_KEY),
+            Map.entry("AccessDeniedException", Reason.ACCESS_DENIED),
+            Map.entry("NotAuthorized", Reason.ACCESS_DENIED),
+            Map.entry("InvalidGrantTokenException", Reason.KMS_REJECTED),
+            Map.entry("ValidationException", Reason.KMS_REJECTED),
+            Map.entry("ValidationError", Reason.KMS_REJECTED),
+            Map.entry("InvalidAction", Reason.KMS_REJECTED));
 
     // Modelled exceptions built without error details (a stub, an older SDK) still have a type.
     private static final Map<Class<? extends SdkException>, String> CODE_BY_TYPE = Map.of(
@@ -68,17 +76,8 @@ final class KmsErrorClassifier {
         if (e instanceof SdkClientException || !(e instanceof SdkServiceException)) {
             return Optional.empty(); // no answer from KMS: I/O, timeout, interrupted, credentials not loaded
         }
-        String code = errorCode(e);
-        Reason reason = PERMANENT.get(code);
-        if (reason != null) {
-            return Optional.of(reason);
-        }
-        SdkServiceException service = (SdkServiceException) e;
-        int status = service.statusCode();
-        if (TRANSIENT.contains(code) || service.isThrottlingException() || status == 429 || status >= 500) {
-            return Optional.empty();
-        }
-        return Optional.of(Reason.KMS_REJECTED);
+        // Only a known verdict fails the envelope; anything else is retried (see above).
+        return Optional.ofNullable(PERMANENT.get(errorCode(e)));
     }
 
     /**

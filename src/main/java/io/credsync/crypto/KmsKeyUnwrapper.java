@@ -22,6 +22,10 @@ import software.amazon.awssdk.services.kms.model.EncryptionAlgorithmSpec;
  * caller's job.
  */
 public final class KmsKeyUnwrapper implements KeyUnwrapper {
+
+    /** The error code of a Decrypt that answered success without a plaintext: retried. */
+    static final String INCOMPLETE_ANSWER = "IncompleteAnswer";
+
     private final KmsClient kms;
 
     /** @param kms the client to call; not null */
@@ -52,7 +56,9 @@ public final class KmsKeyUnwrapper implements KeyUnwrapper {
         }
         SdkBytes plaintext = response.plaintext();
         if (plaintext == null) {
-            throw new EnvelopeException(Reason.BAD_CONTENT_KEY, "kms:Decrypt returned no plaintext for kid " + kid);
+            // A successful Decrypt always has one: the answer was cut or mangled on the way, no verdict.
+            throw new TransientCryptoException(INCOMPLETE_ANSWER,
+                    "kms:Decrypt answered without a plaintext for kid " + kid + "; retry later", null);
         }
         // No copy: the response is dropped here, so the caller's array is the only one we leave.
         byte[] key = plaintext.asByteArrayUnsafe();

@@ -22,6 +22,12 @@ public final class SecretWriteException extends Exception {
     /** credsync's code: no valid secret name can be made for the role; an override is needed. */
     public static final String INVALID_SECRET_NAME = "InvalidSecretName";
 
+    /**
+     * credsync's code: Secrets Manager answered success without what such an answer always holds
+     * (a value that is neither a string nor binary): a broken answer, not a verdict, so retried.
+     */
+    public static final String INCOMPLETE_ANSWER = "IncompleteAnswer";
+
     private static final long serialVersionUID = 1L;
 
     private final boolean transientFailure;

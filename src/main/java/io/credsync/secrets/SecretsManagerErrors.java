@@ -23,15 +23,21 @@ import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundExce
  * error code, the HTTP status and the SDK exception's type, never from message text. Pure and
  * stateless: thread-safe.
  *
- * <p>Transient: no answer at all ({@link SdkClientException}: I/O, connection refused, time-outs,
- * and whatever the SDK's own retries ended on), throttling, HTTP 429 and 5xx,
- * {@code InternalServiceError}, and errors about the consumer's own credentials or clock
- * (expired session token, unknown access key, clock skew, signature): those say nothing about the
- * secret, and recording every event as failed would lose password changes that a retry after the
- * credentials are refreshed or fixed delivers; meanwhile the lag shows. Permanent: every other answer, in particular {@code AccessDeniedException}
- * (IAM policies can name single secrets), {@code InvalidRequestException} (a secret scheduled for
- * deletion), {@code InvalidParameterException}, {@code DecryptionFailure},
- * {@code EncryptionFailure}, {@code LimitExceededException} and any unknown 4xx.
+ * <p>Permanent: only the codes with which Secrets Manager (or AWS's common errors) judges the
+ * request or the secret: {@code AccessDeniedException} (IAM policies can name single secrets),
+ * {@code InvalidRequestException} (a secret scheduled for deletion), {@code InvalidParameterException},
+ * {@code DecryptionFailure}, {@code EncryptionFailure}, {@code LimitExceededException} and the others
+ * in {@link #PERMANENT}. A 5xx carrying one of them still fails for good.
+ *
+ * <p>Transient: everything else. No answer at all ({@link SdkClientException}: I/O, a connection
+ * reset or an answer cut short, time-outs, and whatever the SDK's own retries ended on),
+ * throttling, 5xx, errors about the consumer's own credentials or clock (expired session token,
+ * unknown access key, clock skew, signature), which say nothing about the secret, and any code
+ * credsync does not know or an answer without one (an error page of a proxy, a load balancer, or
+ * an emulator starting or stopping: {@code HTTP_<status>}). Why an unknown code is retried: at
+ * least once means a change is never lost to a blip; a code that is not a verdict on the request
+ * costs lag, which the logs (the code, at every retry), the metrics and readiness show, whereas
+ * recording it as failed would leave the secret with a password the role no longer has.
  */
 final class SecretsManagerErrors {
 
@@ -42,17 +48,15 @@ final class SecretsManagerErrors {
     record Classification(String code, boolean isTransient) {
     }
 
-    private static final Set<String> TRANSIENT = AwsErrorCodes.union(AwsErrorCodes.THROTTLING,
-            // The same credentials codes as KmsErrorClassifier, so that both halves wait alike.
-            AwsErrorCodes.SERVICE_FAILING, AwsErrorCodes.CALLER_CREDENTIALS, AwsErrorCodes.SECRETS_MANAGER_FAILING);
-
     // Named so that a 5xx carrying one of them (unlikely, but the status alone would say retry)
-    // still fails for good: these are answers about the request or the secret.
+    // still fails for good: these are answers about the request or the secret. AWS's common errors
+    // included (InvalidAction, NotAuthorized, ValidationError).
     private static final Set<String> PERMANENT = Set.of(
             "AccessDeniedException", "InvalidRequestException", "InvalidParameterException",
             "DecryptionFailure", "EncryptionFailure", "LimitExceededException",
             "MalformedPolicyDocumentException", "ResourceNotFoundException", "ResourceExistsException",
-            "PreconditionNotMetException", "ValidationException");
+            "PreconditionNotMetException", "ValidationException", "ValidationError", "InvalidAction",
+            "NotAuthorized");
 
     // Modelled exceptions built without error details (a stub, a test) still have a type.
     private static final Map<Class<? extends SdkException>, String> CODE_BY_TYPE = Map.of(
@@ -77,16 +81,8 @@ final class SecretsManagerErrors {
             // No answer from the service: SdkClientException (I/O, time-outs, retries exhausted) and the like.
             return new Classification(code, true);
         }
-        SdkServiceException service = (SdkServiceException) e;
-        if (TRANSIENT.contains(code)) {
-            return new Classification(code, true);
-        }
-        if (PERMANENT.contains(code)) {
-            return new Classification(code, false);
-        }
-        int status = service.statusCode();
-        boolean retry = service.isThrottlingException() || status == 429 || status >= 500;
-        return new Classification(code, retry);
+        // Only a known verdict on the request fails the event; anything else is retried (see above).
+        return new Classification(code, !PERMANENT.contains(code));
     }
 
     /** @return whether {@code e} is the service's answer with error code {@code code} */

@@ -35,6 +35,15 @@ import software.amazon.awssdk.services.secretsmanager.model.Tag;
  * say). Secrets Manager then answers {@code InvalidRequestException}; the secret is described
  * again to tell why, by its fields, never by the message text.
  *
+ * <p>A secret can also vanish between the description and the write: deleted for good, or, with
+ * an emulator that keeps secrets in memory, lost to a restart (the SDK's own retries of a put can
+ * reach the new process with the ARN the old one described). The put then answers
+ * {@code ResourceNotFoundException}, or {@code InvalidRequestException} with nothing left to
+ * describe. That is transient: the event is still owed, and the next attempt describes the name
+ * afresh and creates the secret, as for any secret missing when an event comes. A secret
+ * scheduled for deletion is not missing, and stays a permanent refusal: someone meant to delete
+ * it, and whether to restore it is theirs to decide.
+ *
  * <p>A redelivered event finds a version with its token already there. Secrets Manager ignores a
  * put with that token and the same value, and refuses one with a different value (other keys
  * changed since) with {@code ResourceExistsException}; both mean this event's password was
@@ -208,6 +217,9 @@ public final class SecretsManagerSecretWriter implements SecretWriter {
                 // A version with this token exists: this event was written before (see class comment).
                 return new SecretWriteResult(arnOf(name, knownArn), token, false);
             }
+            if (SecretsManagerErrors.hasCode(e, NOT_FOUND)) {
+                throw vanished("PutSecretValue", name, e);
+            }
             throw failure("PutSecretValue", update, e);
         }
         return new SecretWriteResult(arnOf(name, response.arn() != null ? response.arn() : knownArn),
@@ -215,6 +227,12 @@ public final class SecretsManagerSecretWriter implements SecretWriter {
     }
 
     private static String mergedInto(GetSecretValueResponse current, SecretUpdate update) throws SecretWriteException {
+        if (current.secretString() == null && current.secretBinary() == null) {
+            // Every version holds one or the other: this answer was cut or mangled on the way.
+            throw new SecretWriteException("GetSecretValue of secret " + update.secretName()
+                    + " answered with neither a string nor a binary value (transient)",
+                    SecretWriteException.INCOMPLETE_ANSWER, true, null);
+        }
         if (current.secretString() == null) {
             throw SecretValue.binaryValue(update.secretName());
         }
@@ -238,8 +256,8 @@ public final class SecretsManagerSecretWriter implements SecretWriter {
      * The failure of a call about an existing secret. {@code InvalidRequestException} says only
      * that the secret's state forbids the call: described again, the secret tells which state
      * (scheduled for deletion since it was first described, most likely), and the failure says
-     * what to do. When it shows nothing that forbids the write, or cannot be described, the call's
-     * own failure stands.
+     * what to do. When it no longer exists, the failure is transient ({@link #vanished}). When it
+     * shows nothing that forbids the write, or cannot be described, the call's own failure stands.
      */
     private SecretWriteException failure(String operation, SecretUpdate update, SdkException e) {
         SecretWriteException failure = failure(operation, update.secretName(), e);
@@ -253,9 +271,23 @@ public final class SecretsManagerSecretWriter implements SecretWriter {
             failure.addSuppressed(describeFailed);
             return failure;
         }
-        return now.flatMap(d -> firstRefused(update, SecretConflict.of(update.secretName(), d)))
+        if (now.isEmpty()) {
+            return vanished(operation, update.secretName(), e);
+        }
+        return firstRefused(update, SecretConflict.of(update.secretName(), now.get()))
                 .map(conflict -> conflict.refusal(update.username(), e))
                 .orElse(failure);
+    }
+
+    /**
+     * The failure of a call about a secret that is gone (described a moment ago, or being deleted
+     * for good): transient, since the next attempt describes the name afresh and creates the secret
+     * (see the class comment).
+     */
+    private static SecretWriteException vanished(String operation, String name, SdkException e) {
+        String code = SecretsManagerErrors.errorCode(e);
+        return new SecretWriteException(operation + " of secret " + name + " failed with " + code
+                + " (transient: no secret of that name exists now; the next attempt creates it)", code, true, e);
     }
 
     private static SecretWriteException failure(String operation, String name, SdkException e) {

@@ -22,11 +22,21 @@ final class ConsumerEndpoints {
 
     /** The Prometheus text of {@code /metrics}, parsed. */
     PrometheusText metrics() throws IOException, InterruptedException {
+        return PrometheusText.parse(metricsText());
+    }
+
+    /** The text of {@code /metrics}, as a scraper gets it. */
+    String metricsText() throws IOException, InterruptedException {
         HttpResponse<String> response = get("/metrics");
         if (response.statusCode() != 200) {
             throw new IllegalStateException("/metrics on port " + port + " answered " + response.statusCode());
         }
-        return PrometheusText.parse(response.body());
+        return response.body();
+    }
+
+    /** What {@code /health/ready} answers: its status code and its JSON body. */
+    HttpResponse<String> readiness() throws IOException, InterruptedException {
+        return get("/health/ready");
     }
 
     /**

@@ -3,8 +3,13 @@ package io.credsync.bench;
 import java.time.Duration;
 
 /**
- * A point in time a wait must not pass: benchmarks fail with a message saying what did not
- * happen rather than hang the whole bench run.
+ * A point in time a measuring loop must not pass: benchmarks fail with a message saying what did
+ * not happen rather than hang the whole bench run.
+ *
+ * <p>Only for loops that time what they wait for ({@link SecretPoller}, {@link OutboxQueries},
+ * {@link ConsumerEndpoints#awaitReady}, {@link IdleSlotBenchmark}): they poll every few
+ * milliseconds on the caller's thread and take {@link System#nanoTime()} the moment the condition
+ * holds. Plain waits use Awaitility, as the tests do.
  */
 final class Deadline {
 

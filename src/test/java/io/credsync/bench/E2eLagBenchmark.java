@@ -1,5 +1,7 @@
 package io.credsync.bench;
 
+import static org.awaitility.Awaitility.await;
+
 import io.credsync.config.VerifyMode;
 import io.credsync.testing.ConsumerProcess;
 import io.credsync.testing.MotoServer;
@@ -134,16 +136,9 @@ final class E2eLagBenchmark implements Benchmark {
      */
     private static Histogram awaitRecorded(ConsumerEndpoints endpoints, Histogram before, int events)
             throws Exception {
-        Deadline deadline = Deadline.in(Duration.ofSeconds(10));
-        while (true) {
-            Histogram growth = endpoints.metrics().histogram(LAG_HISTOGRAM).minus(before);
-            if (growth.count() >= events) {
-                return growth;
-            }
-            deadline.check(LAG_HISTOGRAM + " counting " + events + " more events (it counts " + growth.count()
-                    + ")");
-            Thread.sleep(50);
-        }
+        return await(LAG_HISTOGRAM + " counting " + events + " more events").atMost(Duration.ofSeconds(10))
+                .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(50))
+                .until(() -> endpoints.metrics().histogram(LAG_HISTOGRAM).minus(before), g -> g.count() >= events);
     }
 
     private List<BenchResult> results(VerifyMode mode, double[] lagMillis, Histogram consumerSide,

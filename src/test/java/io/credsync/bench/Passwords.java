@@ -11,6 +11,18 @@ final class Passwords {
     private Passwords() {
     }
 
+    private static final String LETTERS_AND_DIGITS =
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+    /** 24 random letters and digits: no prefix, so that a masked password shows nothing fixed. */
+    static String lettersAndDigits() {
+        StringBuilder password = new StringBuilder(24);
+        for (int i = 0; i < 24; i++) {
+            password.append(LETTERS_AND_DIGITS.charAt(RANDOM.nextInt(LETTERS_AND_DIGITS.length())));
+        }
+        return password.toString();
+    }
+
     static String next() {
         byte[] random = new byte[12];
         RANDOM.nextBytes(random);

@@ -1,5 +1,7 @@
 package io.credsync.bench;
 
+import static org.awaitility.Awaitility.await;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -42,21 +44,17 @@ final class SlotQueries {
      * walsender still holds the slot waits as a standby, which would time the takeover, not the
      * start-up.
      */
-    void awaitInactive(Duration timeout) throws SQLException, InterruptedException {
-        Deadline deadline = Deadline.in(timeout);
+    void awaitInactive(Duration timeout) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(
                 "SELECT count(*) FROM pg_replication_slots WHERE slot_name = ? AND active")) {
             statement.setString(1, slot);
-            while (true) {
-                try (ResultSet rows = statement.executeQuery()) {
-                    rows.next();
-                    if (rows.getLong(1) == 0) {
-                        return;
-                    }
-                }
-                deadline.check("replication slot " + slot + " being released");
-                Thread.sleep(10);
-            }
+            await("replication slot " + slot + " being released").atMost(timeout).pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(10)).until(() -> {
+                        try (ResultSet rows = statement.executeQuery()) {
+                            rows.next();
+                            return rows.getLong(1) == 0;
+                        }
+                    });
         }
     }
 }

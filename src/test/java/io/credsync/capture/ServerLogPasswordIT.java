@@ -2,6 +2,7 @@ package io.credsync.capture;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.credsync.testing.ClusterOptions;
@@ -17,7 +18,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -204,24 +204,15 @@ class ServerLogPasswordIT {
         }
     }
 
-    private static void awaitWaitingOnALock(int pid) throws Exception {
-        Instant deadline = Instant.now().plus(WAIT);
-        while (!"Lock".equals(query("SELECT wait_event_type FROM pg_stat_activity WHERE pid = " + pid))) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("backend " + pid + " never waited on a lock");
-            }
-            Thread.sleep(20);
-        }
+    private static void awaitWaitingOnALock(int pid) {
+        await("backend " + pid + " waiting on a lock").atMost(WAIT).pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(20))
+                .until(() -> "Lock".equals(query("SELECT wait_event_type FROM pg_stat_activity WHERE pid = " + pid)));
     }
 
-    private static void awaitLog(String line) throws InterruptedException {
-        Instant deadline = Instant.now().plus(WAIT);
-        while (!cluster.serverLog().contains(line)) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("the server log never showed: " + line);
-            }
-            Thread.sleep(20);
-        }
+    private static void awaitLog(String line) {
+        await("the server log showing: " + line).atMost(WAIT).pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(20)).until(() -> cluster.serverLog().contains(line));
     }
 
     private static String query(String sql) throws SQLException {

@@ -2,6 +2,7 @@ package io.credsync.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -24,6 +25,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -234,18 +236,15 @@ class DriftDetectionIT {
     }
 
     /** Waits until the consumer recorded {@code state} for the role; returns the row as JSON. */
-    private JsonNode awaitDriftState(String role, String state) throws Exception {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        Optional<JsonNode> last = Optional.empty();
-        while (System.nanoTime() < deadline) {
-            last = driftRow(role);
-            if (last.isPresent() && last.get().path("state").asText().equals(state)) {
-                return last.get();
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("role " + role + " did not reach drift state " + state + " within " + TIMEOUT
-                + "; last row: " + last.map(JsonNode::toString).orElse("none"));
+    private JsonNode awaitDriftState(String role, String state) {
+        AtomicReference<Optional<JsonNode>> last = new AtomicReference<>(Optional.empty());
+        await("role " + role + " reaching drift state " + state).atMost(TIMEOUT).pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+                    last.set(driftRow(role));
+                    assertThat(last.get().map(row -> row.path("state").asText())).as("the drift state; last row: %s",
+                            last.get().map(JsonNode::toString).orElse("none")).contains(state);
+                });
+        return last.get().orElseThrow();
     }
 
     private Optional<JsonNode> driftRow(String role) throws Exception {
@@ -267,16 +266,9 @@ class DriftDetectionIT {
         return response.body();
     }
 
-    private String awaitMetrics(ConsumerProcess consumer, Predicate<String> condition) throws Exception {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        String last = "";
-        while (System.nanoTime() < deadline) {
-            last = metrics(consumer);
-            if (condition.test(last)) {
-                return last;
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("the metrics did not reach the expected state within " + TIMEOUT);
+    private String awaitMetrics(ConsumerProcess consumer, Predicate<String> condition) {
+        // On a timeout Awaitility shows the last scrape, which holds no password (the consumer's metrics never do).
+        return await("the metrics reaching the expected state").atMost(TIMEOUT).pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(200)).until(() -> metrics(consumer), condition::test);
     }
 }

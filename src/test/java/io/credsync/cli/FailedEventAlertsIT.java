@@ -1,6 +1,7 @@
 package io.credsync.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.credsync.testing.ConsumerProcess;
 import io.credsync.testing.OutputWatch;
@@ -16,6 +17,7 @@ import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -122,30 +124,20 @@ class FailedEventAlertsIT {
         }
     }
 
-    private void awaitDeliveries(String role, String... statuses) throws Exception {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        List<String> seen;
-        do {
-            seen = fixture.deliveryColumn(role, "d.status");
-            if (seen.equals(List.of(statuses))) {
-                return;
-            }
-            Thread.sleep(100);
-        } while (System.nanoTime() < deadline);
-        throw new AssertionError("deliveries of " + role + ": " + seen + ", not " + List.of(statuses));
+    private void awaitDeliveries(String role, String... statuses) {
+        await("the deliveries of " + role).atMost(TIMEOUT).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(100))
+                .untilAsserted(() -> assertThat(fixture.deliveryColumn(role, "d.status"))
+                        .as("delivery statuses of %s", role).containsExactly(statuses));
     }
 
-    private CommandRun awaitStatus(Path config, Predicate<CommandRun> done) throws InterruptedException {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        CommandRun run;
-        do {
-            run = command(new StatusCommand(), config);
-            if (done.test(run)) {
-                return run;
-            }
-            Thread.sleep(200);
-        } while (System.nanoTime() < deadline);
-        throw new AssertionError("status did not reach the expected state within " + TIMEOUT + "; last: " + run);
+    private CommandRun awaitStatus(Path config, Predicate<CommandRun> done) {
+        AtomicReference<CommandRun> last = new AtomicReference<>();
+        await("status reaching the expected state").atMost(TIMEOUT).pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+                    last.set(command(new StatusCommand(), config));
+                    assertThat(done.test(last.get())).as("the expected state; last: %s", last.get()).isTrue();
+                });
+        return last.get();
     }
 
     /** The consumer's gauges poll every 5 s. */
@@ -153,19 +145,14 @@ class FailedEventAlertsIT {
         HttpClient client = HttpClient.newHttpClient();
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + consumer.metricsPort()
                 + "/metrics")).timeout(Duration.ofSeconds(5)).build();
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        String value = null;
-        do {
-            String body = client.send(request, HttpResponse.BodyHandlers.ofString()).body();
-            outputs.output(body);
-            Matcher m = FAILED_EVENTS.matcher(body);
-            value = m.find() ? m.group(1) : null;
-            if (value != null && Double.parseDouble(value) == expected) {
-                return;
-            }
-            Thread.sleep(250);
-        } while (System.nanoTime() < deadline);
-        throw new AssertionError("credsync_failed_events is " + value + ", not " + expected);
+        await("credsync_failed_events reaching " + expected).atMost(TIMEOUT).pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+                    String body = client.send(request, HttpResponse.BodyHandlers.ofString()).body();
+                    outputs.output(body);
+                    Matcher m = FAILED_EVENTS.matcher(body);
+                    assertThat(m.find() ? Double.valueOf(m.group(1)) : null).as("credsync_failed_events")
+                            .isEqualTo(expected);
+                });
     }
 
     private CommandRun command(Object command, Path config, String... args) {

@@ -1,6 +1,7 @@
 package io.credsync.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,6 +13,7 @@ import io.credsync.testing.SyncFixture;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -168,17 +170,14 @@ class StatusCommandIT {
     }
 
     /** Status until its run satisfies {@code done}: the consumer takes a moment to stream and record. */
-    private CommandRun awaitStatus(Path config, Predicate<CommandRun> done) throws InterruptedException {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        CommandRun run;
-        do {
-            run = status("--config", config.toString());
-            if (done.test(run)) {
-                return run;
-            }
-            Thread.sleep(200);
-        } while (System.nanoTime() < deadline);
-        throw new AssertionError("status did not reach the expected state within " + TIMEOUT + "; last: " + run);
+    private CommandRun awaitStatus(Path config, Predicate<CommandRun> done) {
+        AtomicReference<CommandRun> last = new AtomicReference<>();
+        await("status reaching the expected state").atMost(TIMEOUT).pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+                    last.set(status("--config", config.toString()));
+                    assertThat(done.test(last.get())).as("the expected state; last: %s", last.get()).isTrue();
+                });
+        return last.get();
     }
 
     private static JsonNode json(CommandRun run) throws Exception {

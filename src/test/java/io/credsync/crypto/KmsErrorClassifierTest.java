@@ -31,7 +31,10 @@ class KmsErrorClassifierTest {
                 Arguments.of("AccessDeniedException", 400, Reason.ACCESS_DENIED),
                 Arguments.of("ValidationException", 400, Reason.KMS_REJECTED),
                 Arguments.of("InvalidGrantTokenException", 400, Reason.KMS_REJECTED),
-                Arguments.of("SomethingNewException", 400, Reason.KMS_REJECTED));
+                Arguments.of("InvalidArnException", 400, Reason.UNKNOWN_KEY),
+                Arguments.of("UnsupportedOperationException", 400, Reason.KEY_UNUSABLE),
+                Arguments.of("NotAuthorized", 400, Reason.ACCESS_DENIED),
+                Arguments.of("InvalidAction", 400, Reason.KMS_REJECTED));
     }
 
     @ParameterizedTest(name = "{0} -> {2}")
@@ -52,6 +55,13 @@ class KmsErrorClassifierTest {
     @ParameterizedTest(name = "HTTP {0}")
     @ValueSource(ints = {429, 500, 502, 503, 504})
     void shouldRetryAnyThrottlingOrServerStatusWhateverTheCode(int status) {
+        assertThat(KmsErrorClassifier.permanentReason(kms("SomethingNewException", status))).isEmpty();
+    }
+
+    @ParameterizedTest(name = "HTTP {0}")
+    @ValueSource(ints = {400, 403, 404})
+    void shouldRetryACodeCredsyncDoesNotKnowWhateverItsStatus(int status) {
+        // At least once: a new code, or a proxy's answer, is retried (and logged) rather than a change lost.
         assertThat(KmsErrorClassifier.permanentReason(kms("SomethingNewException", status))).isEmpty();
     }
 
@@ -89,10 +99,10 @@ class KmsErrorClassifierTest {
     }
 
     @Test
-    void shouldNameAnUnmodelledErrorWithoutACodeByItsStatus() {
+    void shouldNameAnErrorWithoutACodeByItsStatusAndRetryIt() {
         assertThat(KmsErrorClassifier.errorCode(KmsException.builder().statusCode(418).build())).isEqualTo("HTTP_418");
-        assertThat(KmsErrorClassifier.permanentReason(KmsException.builder().statusCode(418).build()))
-                .contains(Reason.KMS_REJECTED);
+        assertThat(KmsErrorClassifier.permanentReason(KmsException.builder().statusCode(404).build())).isEmpty();
+        assertThat(KmsErrorClassifier.permanentReason(KmsException.builder().statusCode(418).build())).isEmpty();
     }
 
     static KmsException kms(String code, int status) {

@@ -112,6 +112,16 @@ class KmsKeyUnwrapperTest {
     }
 
     @Test
+    void shouldRetryASuccessfulAnswerThatHoldsNoPlaintext() {
+        // Every successful Decrypt has one: an answer without it was cut on the way, not a verdict.
+        KmsKeyUnwrapper unwrapper = new KmsKeyUnwrapper(new StubKmsClient(
+                request -> DecryptResponse.builder().keyId(request.keyId()).build()));
+
+        assertThatThrownBy(() -> unwrapper.unwrap(KID, new byte[256])).isInstanceOf(TransientCryptoException.class)
+                .extracting(e -> ((TransientCryptoException) e).errorCode()).isEqualTo("IncompleteAnswer");
+    }
+
+    @Test
     void shouldRejectAndWipeAnUnwrappedKeyThatIsNotSixtyFourBytes() {
         byte[] shortKey = new byte[32];
         Arrays.fill(shortKey, (byte) 7);

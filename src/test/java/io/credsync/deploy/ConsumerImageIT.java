@@ -1,6 +1,7 @@
 package io.credsync.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.credsync.testing.Docker;
@@ -123,18 +124,16 @@ class ConsumerImageIT {
         return Docker.run(args, settings);
     }
 
-    private void awaitHealthy() throws InterruptedException {
-        long deadline = System.nanoTime() + HEALTHY_TIMEOUT.toNanos();
-        String status = "";
-        while (System.nanoTime() < deadline) {
-            status = Docker.inspect(container, "{{.State.Health.Status}}");
-            if (status.equals("healthy")) {
-                return;
-            }
-            assertThat(Docker.inspect(container, "{{.State.Running}}")).as("the container still runs; its logs:\n%s",
-                    Docker.logs(container)).isEqualTo("true");
-            Thread.sleep(250);
-        }
-        throw new AssertionError("the container's health is " + status + " after " + HEALTHY_TIMEOUT);
+    private void awaitHealthy() {
+        await("the container healthy").atMost(HEALTHY_TIMEOUT).pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(250)).until(() -> {
+                    if (Docker.inspect(container, "{{.State.Health.Status}}").equals("healthy")) {
+                        return true;
+                    }
+                    // A container that stopped never becomes healthy: fail at once, with its logs.
+                    assertThat(Docker.inspect(container, "{{.State.Running}}"))
+                            .as("the container still runs; its logs:\n%s", Docker.logs(container)).isEqualTo("true");
+                    return false;
+                });
     }
 }

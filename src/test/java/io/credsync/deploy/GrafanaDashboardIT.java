@@ -1,6 +1,7 @@
 package io.credsync.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -154,19 +155,14 @@ class GrafanaDashboardIT {
         }
 
         // Gauges are polled every 5 s and the failure is recorded asynchronously: wait for the lot.
-        long deadline = System.nanoTime() + SYNC_TIMEOUT.toNanos();
-        Map<String, List<Map<String, String>>> exported;
-        List<String> problems;
-        do {
-            exported = samples(DeployTesting.get(consumer.metricsPort(), "/metrics"));
-            problems = problems(queries, wanted, exported);
-            if (problems.isEmpty()) {
-                break;
-            }
-            Thread.sleep(250);
-        } while (System.nanoTime() < deadline);
-        assertThat(problems).as("what the dashboard queries but the consumer does not export; it exports:%n%s",
-                String.join("\n", new TreeSet<>(exported.keySet()))).isEmpty();
+        await("every metric the dashboard queries exported").atMost(SYNC_TIMEOUT).pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+                    Map<String, List<Map<String, String>>> exported =
+                            samples(DeployTesting.get(consumer.metricsPort(), "/metrics"));
+                    assertThat(problems(queries, wanted, exported))
+                            .as("what the dashboard queries but the consumer does not export; it exports:%n%s",
+                                    String.join("\n", new TreeSet<>(exported.keySet()))).isEmpty();
+                });
     }
 
     /** The metric names, and the labels and label values each query needs, that the export lacks. */

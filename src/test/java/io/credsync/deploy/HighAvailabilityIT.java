@@ -1,6 +1,7 @@
 package io.credsync.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.credsync.testing.ConsumerProcess;
@@ -21,6 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -109,9 +111,8 @@ class HighAvailabilityIT {
         writer.start();
         // The active instance is at work before it is stopped.
         fixture.awaitSecret(roles.get(0), s -> s.hasNonNull("password"), SYNC_TIMEOUT);
-        while (changes.get() < 3 * ROLES && writer.isAlive()) {
-            Thread.sleep(10);
-        }
+        await("three rounds of password changes before the stop").atMost(SYNC_TIMEOUT)
+                .pollInterval(Duration.ofMillis(10)).until(() -> changes.get() >= 3 * ROLES || !writer.isAlive());
 
         long stoppedAt = System.nanoTime();
         if (kill) {
@@ -161,36 +162,33 @@ class HighAvailabilityIT {
     }
 
     /** Waits until exactly one of the two is ready (streams) and the other answers 503, twice in a row. */
-    private static ConsumerProcess awaitSingleActive(ConsumerProcess a, ConsumerProcess b) throws Exception {
-        long deadline = System.nanoTime() + SYNC_TIMEOUT.toNanos();
-        ConsumerProcess candidate = null;
-        int seen = 0;
-        String last = "";
-        while (System.nanoTime() < deadline) {
-            int readyA = DeployTesting.status(a.metricsPort(), "/health/ready");
-            int readyB = DeployTesting.status(b.metricsPort(), "/health/ready");
-            last = readyA + "/" + readyB;
-            ConsumerProcess now = readyA == 200 && readyB == 503 ? a : readyB == 200 && readyA == 503 ? b : null;
-            seen = now != null && now == candidate ? seen + 1 : now != null ? 1 : 0;
-            candidate = now;
-            if (seen >= 2) {
-                return candidate;
-            }
-            Thread.sleep(200);
+    private static ConsumerProcess awaitSingleActive(ConsumerProcess a, ConsumerProcess b) {
+        AtomicReference<ConsumerProcess> candidate = new AtomicReference<>();
+        AtomicInteger seen = new AtomicInteger();
+        try {
+            await("exactly one instance ready, the other answering 503, twice in a row").atMost(SYNC_TIMEOUT)
+                    .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+                        int readyA = DeployTesting.status(a.metricsPort(), "/health/ready");
+                        int readyB = DeployTesting.status(b.metricsPort(), "/health/ready");
+                        ConsumerProcess now = readyA == 200 && readyB == 503 ? a
+                                : readyB == 200 && readyA == 503 ? b : null;
+                        seen.set(now != null && now == candidate.get() ? seen.get() + 1 : now != null ? 1 : 0);
+                        candidate.set(now);
+                        assertThat(seen.get()).as("polls in a row with one instance ready (last /health/ready: %d/%d)",
+                                readyA, readyB).isGreaterThanOrEqualTo(2);
+                    });
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError(e.getMessage() + "; their output:\n" + a.output(), e);
         }
-        throw new AssertionError("not exactly one instance ready within " + SYNC_TIMEOUT + " (last /health/ready: "
-                + last + "); their output:\n" + a.output());
+        return candidate.get();
     }
 
-    /** Polls /health/ready until it answers 200; returns when (System.nanoTime()). */
-    private static long awaitReady(ConsumerProcess consumer, long deadline) throws Exception {
-        while (true) {
-            if (DeployTesting.status(consumer.metricsPort(), "/health/ready") == 200) {
-                return System.nanoTime();
-            }
-            assertThat(System.nanoTime()).as("the standby ready within %s", TAKEOVER_LIMIT).isLessThan(deadline);
-            Thread.sleep(50);
-        }
+    /** Polls /health/ready until it answers 200, at most until {@code deadline}; returns when (System.nanoTime()). */
+    private static long awaitReady(ConsumerProcess consumer, long deadline) {
+        await("the standby ready within " + TAKEOVER_LIMIT).atMost(Duration.ofNanos(Math.max(1_000_000,
+                deadline - System.nanoTime()))).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(50))
+                .until(() -> DeployTesting.status(consumer.metricsPort(), "/health/ready") == 200);
+        return System.nanoTime();
     }
 
     private Map<String, Long> statuses() throws SQLException {

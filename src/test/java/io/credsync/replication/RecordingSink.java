@@ -1,11 +1,14 @@
 package io.credsync.replication;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.Awaitility;
 
 /**
  * A sink that records every batch and every slot re-creation; optionally it blocks in
@@ -65,15 +68,10 @@ final class RecordingSink implements OutboxBatchSink {
     }
 
     /** The first {@code count} batches, waiting up to {@code timeout} for them. */
-    List<OutboxBatch> await(int count, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (batches.size() < count) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("expected " + count + " batches within " + timeout + ", got "
-                        + batches.size() + ": " + batches);
-            }
-            Thread.sleep(20);
-        }
+    List<OutboxBatch> await(int count, Duration timeout) {
+        Awaitility.await(count + " batches taken by the sink").atMost(timeout).pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(20))
+                .untilAsserted(() -> assertThat(batches()).as("the batches taken").hasSizeGreaterThanOrEqualTo(count));
         return List.copyOf(batches.subList(0, count));
     }
 

@@ -1,11 +1,12 @@
 package io.credsync.replication;
 
-import io.credsync.testing.ClusterConnector;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.credsync.outbox.EventId;
 import io.credsync.outbox.OutboxEvent;
+import io.credsync.testing.ClusterConnector;
 import io.credsync.testing.ClusterOptions;
 import io.credsync.testing.CredsyncDatabase;
 import io.credsync.testing.PostgresCluster;
@@ -25,6 +26,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -567,29 +569,9 @@ class ReplicationSourceIT {
         }
     }
 
-    private interface Condition {
-        boolean holds() throws Exception;
-    }
-
-    private static void eventually(Duration timeout, String what, Condition condition) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        Exception last = null;
-        while (System.nanoTime() < deadline) {
-            try {
-                if (condition.holds()) {
-                    return;
-                }
-                last = null;
-            } catch (SQLException e) {
-                // The server may be restarting; try again until the deadline.
-                last = e;
-            }
-            Thread.sleep(50);
-        }
-        AssertionError error = new AssertionError("not within " + timeout + ": " + what);
-        if (last != null) {
-            error.initCause(last);
-        }
-        throw error;
+    private static void eventually(Duration timeout, String what, Callable<Boolean> condition) {
+        // The server may be restarting: an SQLException means "not yet", until the deadline.
+        await(what).atMost(timeout).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(50))
+                .ignoreExceptionsInstanceOf(SQLException.class).until(condition);
     }
 }

@@ -24,7 +24,8 @@ class SecretsManagerErrorsTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"AccessDeniedException", "InvalidRequestException", "InvalidParameterException",
         "DecryptionFailure", "EncryptionFailure", "LimitExceededException", "MalformedPolicyDocumentException",
-        "ResourceNotFoundException", "ValidationException", "SomethingNewException"})
+        "ResourceNotFoundException", "ResourceExistsException", "PreconditionNotMetException", "ValidationException",
+        "ValidationError", "InvalidAction", "NotAuthorized"})
     void refusalsAboutTheRequestOrTheSecretArePermanent(String code) {
         assertThat(SecretsManagerErrors.classify(error(code, 400))).isEqualTo(new Classification(code, false));
     }
@@ -41,6 +42,14 @@ class SecretsManagerErrorsTest {
     @ValueSource(ints = {429, 500, 502, 503, 504})
     void anyThrottlingOrServerStatusIsTransientWhateverTheUnknownCode(int status) {
         assertThat(SecretsManagerErrors.classify(error("SomethingNewException", status)).isTransient()).isTrue();
+    }
+
+    @ParameterizedTest(name = "HTTP {0}")
+    @ValueSource(ints = {400, 403, 404, 409})
+    void aCodeCredsyncDoesNotKnowIsTransientWhateverItsStatus(int status) {
+        // At least once: a new code, or a proxy's answer, is retried (and logged) rather than a change lost.
+        assertThat(SecretsManagerErrors.classify(error("SomethingNewException", status)))
+                .isEqualTo(new Classification("SomethingNewException", true));
     }
 
     @Test
@@ -88,9 +97,12 @@ class SecretsManagerErrorsTest {
     }
 
     @Test
-    void anUnmodelledErrorWithoutACodeIsNamedByItsStatus() {
+    void anErrorWithoutACodeIsNamedByItsStatusAndRetried() {
+        // An error page of a proxy, or of an emulator starting or stopping, carries no AWS code.
+        assertThat(SecretsManagerErrors.classify(SecretsManagerException.builder().statusCode(404).build()))
+                .isEqualTo(new Classification("HTTP_404", true));
         assertThat(SecretsManagerErrors.classify(SecretsManagerException.builder().statusCode(418).build()))
-                .isEqualTo(new Classification("HTTP_418", false));
+                .isEqualTo(new Classification("HTTP_418", true));
         assertThat(SecretsManagerErrors.classify(SecretsManagerException.builder().statusCode(503).build()))
                 .isEqualTo(new Classification("HTTP_503", true));
     }

@@ -20,6 +20,7 @@ import software.amazon.awssdk.services.secretsmanager.model.DescribeSecretReques
 import software.amazon.awssdk.services.secretsmanager.model.DescribeSecretResponse;
 import software.amazon.awssdk.services.secretsmanager.model.GetSecretValueRequest;
 import software.amazon.awssdk.services.secretsmanager.model.PutSecretValueRequest;
+import software.amazon.awssdk.services.secretsmanager.model.GetSecretValueResponse;
 import software.amazon.awssdk.services.secretsmanager.model.PutSecretValueResponse;
 import software.amazon.awssdk.services.secretsmanager.model.Tag;
 
@@ -211,7 +212,7 @@ class SecretsManagerSecretWriterTest {
     }
 
     @Test
-    void aThrottledPutIsTransientAndAPutToAVanishedSecretIsPermanent() {
+    void aThrottledPutAndAPutToASecretThatVanishedSinceItWasDescribedAreBothTransient() {
         aws.onDescribe(described().build()).onGetString("{}").onPut(error("ThrottlingException", 400));
         SecretWriteException throttled = catchThrowableOfType(SecretWriteException.class, () -> writer.write(update()));
 
@@ -220,7 +221,8 @@ class SecretsManagerSecretWriterTest {
 
         assertThat(throttled.isTransient()).isTrue();
         assertThat(throttled.errorCode()).isEqualTo("ThrottlingException");
-        assertThat(vanished.isTransient()).isFalse();
+        // The secret was deleted, or the service lost it: the next attempt describes it afresh and creates it.
+        assertThat(vanished.isTransient()).isTrue();
         assertThat(vanished.errorCode()).isEqualTo("ResourceNotFoundException");
         assertThat(throttled).hasMessageNotContaining(PASSWORD);
         assertThat(vanished).hasMessageNotContaining(PASSWORD);
@@ -328,6 +330,29 @@ class SecretsManagerSecretWriterTest {
         assertThat(e.errorCode()).isEqualTo("InvalidRequestException");
         assertThat(e.isTransient()).isFalse();
         assertThat(e.getMessage()).startsWith("PutSecretValue of secret prod/orders/app failed");
+    }
+
+    @Test
+    void anInvalidRequestForASecretThatIsGoneWhenDescribedAgainIsTransient() {
+        aws.onDescribe(described().build())
+                .onGetString("{}")
+                .onPut(error("InvalidRequestException", 400))
+                .onDescribe(error("ResourceNotFoundException", 400));
+
+        SecretWriteException e = catchThrowableOfType(SecretWriteException.class, () -> writer.write(update()));
+
+        assertThat(e.errorCode()).isEqualTo("InvalidRequestException");
+        assertThat(e.isTransient()).as("the next attempt creates the secret").isTrue();
+    }
+
+    @Test
+    void aCurrentValueWithNeitherAStringNorABinaryIsATransientIncompleteAnswer() {
+        aws.onDescribe(described().build()).onGet(GetSecretValueResponse.builder().arn(StubSecretsManager.ARN).build());
+
+        SecretWriteException e = catchThrowableOfType(SecretWriteException.class, () -> writer.write(update()));
+
+        assertThat(e.errorCode()).isEqualTo(SecretWriteException.INCOMPLETE_ANSWER);
+        assertThat(e.isTransient()).isTrue();
     }
 
     @Test

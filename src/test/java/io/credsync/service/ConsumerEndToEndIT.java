@@ -1,6 +1,7 @@
 package io.credsync.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.credsync.testing.ConsumerProcess;
@@ -134,9 +135,8 @@ class ConsumerEndToEndIT {
             }
         }, "password-changes");
         writer.start();
-        while (changes.get() < 200 && writer.isAlive()) {
-            Thread.sleep(10);
-        }
+        await("200 password changes before the kill").atMost(SYNC_TIMEOUT).pollInterval(Duration.ofMillis(10))
+                .until(() -> changes.get() >= 200 || !writer.isAlive());
         first.kill();
         writer.join();
         assertThat(changes.get()).isEqualTo(roles * changesPerRole);
@@ -338,13 +338,17 @@ class ConsumerEndToEndIT {
 
                 RoleStatements.alterPassword(superuser, role, password("while-the-consumer-was-down"));
                 statement.execute("CREATE TABLE lost_filler (x text)");
-                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-                while (!"lost".equals(walStatus(statement))) {
-                    assertThat(System.nanoTime()).as("the slot is invalidated").isLessThan(deadline);
-                    statement.execute("INSERT INTO lost_filler SELECT repeat(md5(random()::text), 32)"
-                            + " FROM generate_series(1, 20000)");
-                    statement.execute("CHECKPOINT");
-                }
+                // Each try writes more WAL past max_slot_wal_keep_size and checkpoints, until the slot is lost.
+                await("the slot invalidated").atMost(Duration.ofSeconds(60)).pollDelay(Duration.ZERO)
+                        .pollInterval(Duration.ofMillis(1)).until(() -> {
+                            if ("lost".equals(walStatus(statement))) {
+                                return true;
+                            }
+                            statement.execute("INSERT INTO lost_filler SELECT repeat(md5(random()::text), 32)"
+                                    + " FROM generate_series(1, 20000)");
+                            statement.execute("CHECKPOINT");
+                            return false;
+                        });
                 RoleStatements.alterPassword(superuser, role, password("after-the-slot-was-lost"));
             }
 
@@ -419,33 +423,25 @@ class ConsumerEndToEndIT {
                 statement.execute("INSERT INTO idle_filler SELECT repeat(md5(random()::text), 32)"
                         + " FROM generate_series(1, 5000)");
             }
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            long retained;
-            do {
-                Thread.sleep(100);
-                retained = retainedWal(statement);
-            } while (retained >= 16L * 1024 * 1024 && System.nanoTime() < deadline);
-            assertThat(retained).as("WAL the idle slot holds after 64 MB of other writes").isLessThan(16L * 1024 * 1024);
+            await("the idle slot releasing the WAL of other writes").atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(100)).untilAsserted(() -> assertThat(retainedWal(statement))
+                            .as("WAL the idle slot holds after 64 MB of other writes").isLessThan(16L * 1024 * 1024));
             statement.execute("DROP TABLE idle_filler");
         }
     }
 
     private void awaitSlotActive() throws Exception {
-        long deadline = System.nanoTime() + SYNC_TIMEOUT.toNanos();
         try (Connection superuser = fixture.database().connectAsSuperuser();
                 PreparedStatement statement = superuser.prepareStatement(
                         "SELECT count(*) FROM pg_replication_slots WHERE slot_name = ? AND active")) {
             statement.setString(1, fixture.slot());
-            while (true) {
-                try (ResultSet rows = statement.executeQuery()) {
-                    rows.next();
-                    if (rows.getLong(1) == 1) {
-                        return;
-                    }
-                }
-                assertThat(System.nanoTime()).as("the consumer streams from its slot").isLessThan(deadline);
-                Thread.sleep(50);
-            }
+            await("the consumer streaming from its slot").atMost(SYNC_TIMEOUT).pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(50)).until(() -> {
+                        try (ResultSet rows = statement.executeQuery()) {
+                            rows.next();
+                            return rows.getLong(1) == 1;
+                        }
+                    });
         }
     }
 

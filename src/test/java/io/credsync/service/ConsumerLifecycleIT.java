@@ -1,6 +1,7 @@
 package io.credsync.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.credsync.testing.ClusterOptions;
 import io.credsync.testing.ConsumerProcess;
@@ -225,36 +226,26 @@ class ConsumerLifecycleIT {
         return SecretScan.password(outputs.password(value));
     }
 
-    private static void awaitOutput(ConsumerProcess consumer, String text) throws InterruptedException {
-        long deadline = System.nanoTime() + SYNC_TIMEOUT.toNanos();
-        while (!consumer.output().contains(text)) {
-            assertThat(consumer.isAlive()).as("the consumer runs; its output:\n" + consumer.output()).isTrue();
-            assertThat(System.nanoTime()).as("\"" + text + "\" in the consumer's output").isLessThan(deadline);
-            Thread.sleep(50);
-        }
+    private static void awaitOutput(ConsumerProcess consumer, String text) {
+        await("\"" + text + "\" in the consumer's output").atMost(SYNC_TIMEOUT).pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(50)).until(() -> {
+                    // A consumer that exited will print nothing more: fail at once, with what it printed.
+                    String output = consumer.output();
+                    assertThat(consumer.isAlive()).as("the consumer runs; its output:\n" + output).isTrue();
+                    return output.contains(text);
+                });
     }
 
-    private static void awaitAnswerHeldBack(FaultProxy proxy) throws InterruptedException {
-        long deadline = System.nanoTime() + SYNC_TIMEOUT.toNanos();
-        while (proxy.answersHeldBack() == 0) {
-            assertThat(System.nanoTime()).as("a call waits for its answer").isLessThan(deadline);
-            Thread.sleep(20);
-        }
+    private static void awaitAnswerHeldBack(FaultProxy proxy) {
+        await("a call waiting for its answer").atMost(SYNC_TIMEOUT).pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(20)).until(() -> proxy.answersHeldBack() > 0);
     }
 
     /** Polls /health/ready until its body satisfies {@code condition}; returns that body. */
-    private static String awaitReady(ConsumerProcess consumer, Predicate<String> condition) throws Exception {
-        long deadline = System.nanoTime() + SYNC_TIMEOUT.toNanos();
-        String last = "";
-        while (System.nanoTime() < deadline) {
-            last = get(consumer, "/health/ready").body();
-            if (condition.test(last)) {
-                return last;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("/health/ready did not reach the expected state within " + SYNC_TIMEOUT + "; last: "
-                + last);
+    private static String awaitReady(ConsumerProcess consumer, Predicate<String> condition) {
+        // On a timeout Awaitility shows the last body, which names checks, never a secret.
+        return await("/health/ready reaching the expected state").atMost(SYNC_TIMEOUT).pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(50)).until(() -> get(consumer, "/health/ready").body(), condition::test);
     }
 
     private static int status(ConsumerProcess consumer, String path) throws IOException, InterruptedException {

@@ -1,5 +1,7 @@
 package io.credsync.testing;
 
+import static org.awaitility.Awaitility.await;
+
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.PortBinding;
 import com.github.dockerjava.api.model.Ports;
@@ -14,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.awaitility.core.ConditionTimeoutException;
 import org.testcontainers.containers.PostgreSQLContainer;
 import org.testcontainers.utility.DockerImageName;
 
@@ -223,23 +226,19 @@ public final class ContainerCluster extends PostgresCluster {
     }
 
     private void awaitConnection() {
-        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-        SQLException last = null;
-        while (System.nanoTime() < deadline) {
-            try (Connection connection = connectAsSuperuser("postgres")) {
-                return;
-            } catch (SQLException e) {
-                last = e;
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for " + this, e);
-            }
+        try {
+            // Refused, or the server still starting: another try until the deadline.
+            await(this + " accepting connections").atMost(READY_TIMEOUT).pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(100)).ignoreExceptionsInstanceOf(SQLException.class)
+                    .until(() -> {
+                        try (Connection connection = connectAsSuperuser("postgres")) {
+                            return true;
+                        }
+                    });
+        } catch (ConditionTimeoutException e) {
+            throw new IllegalStateException(this + " did not accept connections within " + READY_TIMEOUT
+                    + "; its log:\n" + Docker.logs(container.getContainerId()), e);
         }
-        throw new IllegalStateException(this + " did not accept connections within " + READY_TIMEOUT
-                + "; its log:\n" + Docker.logs(container.getContainerId()), last);
     }
 
     private static List<String> command(ClusterOptions options) {

@@ -51,7 +51,14 @@ public final class CredsyncDatabase {
 
     /** Creates a fresh database on {@code cluster} and installs credsync into it. */
     public static CredsyncDatabase create(PostgresCluster cluster, String prefix) {
-        String name = prefix + "_" + COUNTER.incrementAndGet();
+        return createNamed(cluster, prefix + "_" + COUNTER.incrementAndGet());
+    }
+
+    /**
+     * Creates the database {@code name}, exactly so named, on {@code cluster} and installs credsync
+     * into it: for a cluster of one's own, where no other test's database can take the name.
+     */
+    public static CredsyncDatabase createNamed(PostgresCluster cluster, String name) {
         try {
             cluster.createDatabase(name);
         } catch (SQLException e) {

@@ -16,8 +16,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -31,7 +33,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the {@code X-Amz-Target} header of the JSON protocol the SDK sends: what AWS would count
  * against its per-second quotas.
  *
- * <p>Thread-safe: {@link #mode} may be switched from any thread while connections are served.
+ * <p>Started {@link #startPerRequest per request}, it reads each request and can aim a
+ * {@link ProxyFault} at the next requests for one operation ({@link #inject}): drop the request
+ * or the answer, cut the answer short, answer an error of the test's choosing, or hold the
+ * request while the test restarts the emulator. Each connection then carries one request (both
+ * sides are told {@code Connection: close}), so that a fault hits exactly the request it aims at.
+ *
+ * <p>Thread-safe: {@link #mode} may be switched, and faults injected, from any thread while
+ * connections are served.
  */
 public final class FaultProxy implements AutoCloseable {
 
@@ -49,8 +58,13 @@ public final class FaultProxy implements AutoCloseable {
 
     private static final String TARGET_HEADER = "x-amz-target:";
 
+    /** How long a {@link ProxyFault.Hold} may hold a request before it is passed on regardless. */
+    private static final Duration LONGEST_HOLD = Duration.ofMinutes(5);
+
     private final ServerSocket server;
     private final URI target;
+    private final boolean perRequest;
+    private final List<FaultInjection> injections = new CopyOnWriteArrayList<>();
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private volatile Mode mode = Mode.PASS;
     private volatile long latencyMillis;
@@ -58,15 +72,28 @@ public final class FaultProxy implements AutoCloseable {
     /** When each request passed, by operation ({@code secretsmanager.PutSecretValue}), in System.nanoTime. */
     private final Map<String, List<Long>> requests = new ConcurrentHashMap<>();
 
-    private FaultProxy(ServerSocket server, URI target) {
+    private FaultProxy(ServerSocket server, URI target, boolean perRequest) {
         this.server = server;
         this.target = target;
+        this.perRequest = perRequest;
     }
 
     /** A proxy in front of {@code target} (an {@code http://127.0.0.1:port} endpoint), passing traffic. */
     public static FaultProxy start(URI target) throws IOException {
+        return start(target, false);
+    }
+
+    /**
+     * As {@link #start}, reading each request, one per connection, so that faults can be aimed at
+     * single requests ({@link #inject}).
+     */
+    public static FaultProxy startPerRequest(URI target) throws IOException {
+        return start(target, true);
+    }
+
+    private static FaultProxy start(URI target, boolean perRequest) throws IOException {
         ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        FaultProxy proxy = new FaultProxy(server, target);
+        FaultProxy proxy = new FaultProxy(server, target, perRequest);
         Thread acceptor = new Thread(proxy::accept, "fault-proxy-" + server.getLocalPort());
         acceptor.setDaemon(true);
         acceptor.start();
@@ -101,6 +128,26 @@ public final class FaultProxy implements AutoCloseable {
      */
     public int answersHeldBack() {
         return heldBack.get();
+    }
+
+    /**
+     * Aims {@code fault} at the next {@code times} requests for {@code operation} (the
+     * {@code X-Amz-Target} value, such as {@code secretsmanager.PutSecretValue} or
+     * {@code TrentService.Decrypt}), after those of injections made before it. Only for a proxy
+     * started {@link #startPerRequest per request}.
+     */
+    public FaultInjection inject(String operation, ProxyFault fault, int times) {
+        if (!perRequest) {
+            throw new IllegalStateException("faults are aimed at requests only by a proxy started per request");
+        }
+        FaultInjection injection = new FaultInjection(operation, fault, times);
+        injections.add(injection);
+        return injection;
+    }
+
+    /** As {@link #inject(String, ProxyFault, int)}, for the next request only. */
+    public FaultInjection inject(String operation, ProxyFault fault) {
+        return inject(operation, fault, 1);
     }
 
     /**
@@ -140,7 +187,13 @@ public final class FaultProxy implements AutoCloseable {
         open.add(client);
         try {
             switch (mode) {
-                case PASS -> forward(client);
+                case PASS -> {
+                    if (perRequest) {
+                        relayOneRequest(client);
+                    } else {
+                        forward(client);
+                    }
+                }
                 case REFUSE -> client.setSoLinger(true, 0);
                 case SERVER_ERROR -> answer(client, 500, "Internal Server Error", "InternalServiceError");
                 case THROTTLE -> answer(client, 400, "Bad Request", "ThrottlingException");
@@ -166,6 +219,107 @@ public final class FaultProxy implements AutoCloseable {
         } finally {
             closeQuietly(client);
         }
+    }
+
+    /**
+     * Reads one request, applies the first injection aimed at its operation (if any), and passes
+     * it on with {@code Connection: close}; the answer goes back the same way.
+     */
+    private void relayOneRequest(Socket client) throws IOException {
+        InputStream in = client.getInputStream();
+        Optional<HttpMessageHead> head = HttpMessageHead.read(in);
+        if (head.isEmpty()) {
+            return;
+        }
+        byte[] body = in.readNBytes((int) head.get().contentLength());
+        String operation = head.get().header("X-Amz-Target").orElse("");
+        noteRequest(operation, System.nanoTime());
+        ProxyFault fault = injections.stream().filter(i -> i.claim(operation)).findFirst()
+                .map(FaultInjection::fault).orElse(null);
+        if (fault instanceof ProxyFault.Hold hold) {
+            try {
+                hold.holdUntilReleased(LONGEST_HOLD);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                reset(client);
+                return;
+            }
+            fault = hold.then();
+        }
+        if (fault instanceof ProxyFault.DropRequest) {
+            reset(client);
+            return;
+        }
+        if (fault instanceof ProxyFault.Answer answer) {
+            client.getOutputStream().write(answer.bytes());
+            client.getOutputStream().flush();
+            return;
+        }
+        try (Socket upstream = new Socket()) {
+            open.add(upstream);
+            try {
+                upstream.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), target.getPort()), 2_000);
+            } catch (IOException e) {
+                // Nothing listens (the emulator is down or restarting): the client sees a reset.
+                reset(client);
+                return;
+            }
+            OutputStream toService = upstream.getOutputStream();
+            toService.write(head.get().closingConnection());
+            toService.write(body);
+            toService.flush();
+            relayAnswer(upstream, client, fault);
+        } finally {
+            closeQuietly(client);
+        }
+    }
+
+    /** Copies the service's answer to the client, as {@code fault} (null: none) says. */
+    private void relayAnswer(Socket upstream, Socket client, ProxyFault fault) throws IOException {
+        InputStream fromService = upstream.getInputStream();
+        Optional<HttpMessageHead> head = HttpMessageHead.read(fromService);
+        if (head.isEmpty()) {
+            reset(client);
+            return;
+        }
+        if (fault instanceof ProxyFault.DropAnswer) {
+            // Let the service finish (it acted on the request), then give the client nothing.
+            fromService.readAllBytes();
+            reset(client);
+            return;
+        }
+        OutputStream toClient = client.getOutputStream();
+        if (fault instanceof ProxyFault.TruncateAnswer) {
+            byte[] body = fromService.readAllBytes();
+            toClient.write(head.get().closingConnection());
+            toClient.write(body, 0, body.length / 2);
+            toClient.flush();
+            return;
+        }
+        toClient.write(head.get().closingConnection());
+        toClient.flush();
+        byte[] buffer = new byte[16 * 1024];
+        for (int n; (n = fromService.read(buffer)) >= 0;) {
+            long delay = latencyMillis;
+            if (delay > 0) {
+                heldBack.incrementAndGet();
+                try {
+                    Thread.sleep(delay);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    reset(client);
+                    return;
+                }
+            }
+            toClient.write(buffer, 0, n);
+            toClient.flush();
+        }
+    }
+
+    /** Ends the connection with a TCP reset, as a process that dies mid-call leaves it. */
+    private static void reset(Socket socket) throws IOException {
+        socket.setSoLinger(true, 0);
+        socket.close();
     }
 
     /** Copies {@code from} to {@code to} until either closes; answers are held back by the current latency. */
@@ -201,12 +355,15 @@ public final class FaultProxy implements AutoCloseable {
         for (int at = lower.indexOf(TARGET_HEADER); at >= 0; at = lower.indexOf(TARGET_HEADER, at + 1)) {
             int end = text.indexOf('\r', at);
             if (end > at) {
-                String operation = text.substring(at + TARGET_HEADER.length(), end).trim();
-                List<Long> times = requests.computeIfAbsent(operation, k -> new ArrayList<>());
-                synchronized (times) {
-                    times.add(now);
-                }
+                noteRequest(text.substring(at + TARGET_HEADER.length(), end).trim(), now);
             }
+        }
+    }
+
+    private void noteRequest(String operation, long now) {
+        List<Long> times = requests.computeIfAbsent(operation, k -> new ArrayList<>());
+        synchronized (times) {
+            times.add(now);
         }
     }
 

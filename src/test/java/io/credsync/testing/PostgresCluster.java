@@ -122,6 +122,15 @@ public sealed class PostgresCluster implements AutoCloseable permits ContainerCl
         return baseDir;
     }
 
+    /**
+     * The directory of the server's Unix socket, on which the superuser logs in without a password
+     * ({@code psql -h <it>}): only the directory's owner (and root) can reach it. A
+     * {@link ContainerCluster}'s socket is inside its container, not here.
+     */
+    public Path socketDirectory() {
+        return baseDir;
+    }
+
     /** The superuser's name: {@code postgres}. */
     public String superuser() {
         return SUPERUSER;

@@ -1,5 +1,7 @@
 package io.credsync.testing;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * A long-running service program (an emulator) in its own directory under the run directory:
@@ -225,32 +228,30 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     private void awaitPort(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException(name + " exited with code " + process.exitValue()
-                        + " before listening on 127.0.0.1:" + port + "; its output:\n" + log());
-            }
-            if (accepts()) {
-                return;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(name + " did not listen on 127.0.0.1:" + port + " within " + timeout
-                        + "; its output:\n" + log());
-            }
-            pause(Duration.ofMillis(50));
+        try {
+            await(name + " listening on 127.0.0.1:" + port).atMost(timeout).pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(50)).until(() -> {
+                        if (!process.isAlive()) {
+                            throw new IllegalStateException(name + " exited with code " + process.exitValue()
+                                    + " before listening on 127.0.0.1:" + port + "; its output:\n" + log());
+                        }
+                        return accepts();
+                    });
+        } catch (ConditionTimeoutException e) {
+            // An IllegalStateException, which start() takes as a failed start, with what the program said.
+            throw new IllegalStateException(name + " did not listen on 127.0.0.1:" + port + " within " + timeout
+                    + "; its output:\n" + log(), e);
         }
     }
 
     /** Waits until nothing accepts connections on the port any more: the service is really gone. */
     void awaitPortClosed(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (accepts()) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("127.0.0.1:" + port + " still accepts connections " + timeout
-                        + " after " + name + " stopped");
-            }
-            pause(Duration.ofMillis(50));
+        try {
+            await("127.0.0.1:" + port + " closed after " + name + " stopped").atMost(timeout)
+                    .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(50)).until(() -> !accepts());
+        } catch (ConditionTimeoutException e) {
+            throw new IllegalStateException("127.0.0.1:" + port + " still accepts connections " + timeout
+                    + " after " + name + " stopped", e);
         }
     }
 

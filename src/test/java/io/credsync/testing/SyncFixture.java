@@ -1,5 +1,8 @@
 package io.credsync.testing;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -18,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import software.amazon.awssdk.services.kms.model.KeySpec;
 import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundException;
@@ -213,17 +217,15 @@ public final class SyncFixture implements AutoCloseable {
     /** Waits until the role's secret satisfies {@code condition}; fails with the last value's keys. */
     public JsonNode awaitSecret(String role, Predicate<JsonNode> condition, Duration timeout)
             throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        Optional<JsonNode> last = Optional.empty();
-        while (System.nanoTime() < deadline) {
-            last = secret(role);
-            if (last.isPresent() && condition.test(last.get())) {
-                return last.get();
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("the secret of role " + role + " did not reach the expected state within "
-                + timeout + (last.isPresent() ? "" : "; it does not exist"));
+        AtomicReference<Optional<JsonNode>> last = new AtomicReference<>(Optional.empty());
+        // The assertion names the role and whether the secret exists, never its value: it holds a password.
+        await("the secret of role " + role + " reaching the expected state").atMost(timeout)
+                .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
+                    last.set(secret(role));
+                    assertThat(last.get().filter(condition)).as("the secret of role %s (%s) in the expected state",
+                            role, last.get().isPresent() ? "it exists" : "it does not exist").isPresent();
+                });
+        return last.get().orElseThrow();
     }
 
     /** Waits until the role's secret holds {@code password}. */
@@ -281,13 +283,9 @@ public final class SyncFixture implements AutoCloseable {
      * delivery row commits, so a test reads {@code credsync.delivery} only after this.
      */
     public void awaitEveryEventDelivered(Duration timeout) throws SQLException, InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (pendingEvents() > 0) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(pendingEvents() + " outbox events still have no delivery row after " + timeout);
-            }
-            Thread.sleep(50);
-        }
+        await("every outbox event of " + database.name() + " getting its delivery row").atMost(timeout)
+                .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(50))
+                .untilAsserted(() -> assertThat(pendingEvents()).as("outbox events without a delivery row").isZero());
     }
 
     /** Stops every consumer this fixture started and drops its slot. */

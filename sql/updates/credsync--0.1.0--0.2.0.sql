@@ -431,7 +431,26 @@ REVOKE ALL ON credsync.role_status FROM PUBLIC;
 COMMENT ON VIEW credsync.role_status IS
     'Per role: the last captured, last synced, pending and failed events of this database''s outbox, and the last drift check';
 
--- capture: refuses a managed role's change made from a template database, which no slot streams.
+-- A database released from credsync before DROP DATABASE (`credsync release-database`), by OID: a
+-- database created later under the same name, or copied from this one, is not released. In the
+-- home database a row asks the consumer to deliver what that database's outbox holds, then stop
+-- streaming it, drop its slot and never stream it again; in the released database itself a row
+-- makes capture refuse a managed role's change made there from then on, so that nothing is
+-- captured into an outbox that no slot streams any more.
+CREATE TABLE credsync.released_database (
+    datoid       oid PRIMARY KEY,
+    datname      name NOT NULL,
+    -- The session's login role (session_user) that released it.
+    released_by  text NOT NULL,
+    released_at  timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+COMMENT ON TABLE credsync.released_database IS
+    'Databases released from credsync before DROP DATABASE: in the home database, those the consumer no longer streams; in a released database, its own row, which makes capture refuse managed changes there';
+
+REVOKE ALL ON credsync.released_database FROM PUBLIC;
+
+-- capture: refuses a managed role's change made from a template database, which no slot streams,
+-- or from a database released from credsync (released_database), which no slot streams any more.
 CREATE OR REPLACE FUNCTION credsync.capture(role_name text, password text, password_type text,
                                  valid_until timestamptz, valid_null boolean) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER
@@ -498,6 +517,18 @@ BEGIN
                     'database', pg_catalog.current_database(),
                     'captured_at', pg_catalog.clock_timestamp())::text, 'UTF8'),
                 active_key));
+    -- A released database: checked after the insert, so that `credsync release-database`, which
+    -- locks the outbox against inserts while it records the release, either waits for this
+    -- transaction (whose row the consumer then delivers before dropping the slot) or makes it
+    -- see the release here and roll back.
+    IF EXISTS (SELECT FROM credsync.released_database r JOIN pg_catalog.pg_database d ON d.oid = r.datoid
+                WHERE d.datname = pg_catalog.current_database()) THEN
+        RAISE EXCEPTION 'credsync cannot record the password of role "%" in database "%", which was released from credsync',
+                        role_name, pg_catalog.current_database()
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = 'The database was released before DROP DATABASE: no slot streams it, so a change made there would never reach the secret.',
+                  HINT = 'Change the password from another database.';
+    END IF;
 END
 $$;
 

@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
         description = "Keeps AWS Secrets Manager in step with PostgreSQL password changes.",
         subcommands = {RunCommand.class, InstallCommand.class, KeysCommand.class, StatusCommand.class,
                 EventsCommand.class, ReplayCommand.class, DismissCommand.class, RotateCommand.class,
+                ReleaseDatabaseCommand.class,
                 DoctorCommand.class})
 public final class Main implements Runnable {
 

@@ -5,14 +5,18 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.credsync.config.CredsyncConfig;
 import io.credsync.connection.PgConnector;
 import io.credsync.install.ClusterDatabases;
+import io.credsync.release.ReleasedDatabase;
+import io.credsync.release.Releases;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
@@ -62,15 +66,28 @@ final class StatusCommand extends ConfiguredCommand {
     @Override
     int run(CredsyncConfig loaded, PrintWriter out, PrintWriter err) {
         List<StatusReport> reports = new ArrayList<>();
+        List<Released> released = new ArrayList<>();
         try (Connection connection = CliDatabase.open(loaded.database(), "status", true)) {
             reports.add(StatusReport.read(connection, loaded.replication().slot(), Clock.systemUTC()));
+            Map<Long, ReleasedDatabase> releases = readReleases(connection);
             // Each other covered database with credsync has an outbox and a slot of its own.
             for (ClusterDatabases.Streamed other : ClusterDatabases.streamedOthers(connection,
                     loaded.database().databases(), loaded.database().name())) {
+                String slot = other.slotName(loaded.replication().slot());
+                ReleasedDatabase release = releases.get(other.oid());
                 try (Connection there = PgConnector.of(loaded.database().withName(other.name())).connect()) {
-                    if (ClusterDatabases.Streamed.hasCredsync(there)) {
-                        reports.add(StatusReport.read(there, other.slotName(loaded.replication().slot()),
-                                Clock.systemUTC()));
+                    if (!ClusterDatabases.Streamed.hasCredsync(there)) {
+                        continue;
+                    }
+                    StatusReport report = StatusReport.read(there, slot, Clock.systemUTC());
+                    if (release != null && !report.slotExists() && report.figures().pendingEvents() == 0) {
+                        // Done with: its section would only warn about the slot it no longer needs.
+                        released.add(new Released(release, slot, false));
+                        continue;
+                    }
+                    reports.add(report);
+                    if (release != null) {
+                        released.add(new Released(release, slot, true));
                     }
                 }
             }
@@ -100,9 +117,44 @@ final class StatusCommand extends ConfiguredCommand {
             }
         }
         if (json) {
+            if (!released.isEmpty()) {
+                ArrayNode list = root.putArray("released_databases");
+                for (Released r : released) {
+                    list.addObject().put("name", r.release().name()).put("released_by", r.release().releasedBy())
+                            .put("released_at", r.release().releasedAt().toString()).put("slot", r.slot())
+                            .put("done", !r.releasing());
+                }
+            }
             OutputJson.print(out, root);
+        } else {
+            for (Released r : released) {
+                out.println();
+                out.println("Released database " + OutputText.safe(r.release().name()) + " (by "
+                        + OutputText.safe(r.release().releasedBy()) + " at " + r.release().releasedAt() + "): "
+                        + (r.releasing() ? "the consumer delivers what is pending there, then drops slot " + r.slot()
+                                : "slot " + r.slot() + " is dropped and nothing is pending: DROP DATABASE can run"));
+            }
         }
+        out.flush();
         return attention ? EXIT_ATTENTION : 0;
+    }
+
+    /** A released database: done with (its slot dropped), or still releasing. */
+    private record Released(ReleasedDatabase release, String slot, boolean releasing) {
+    }
+
+    /** The releases recorded in the home database, by OID; none where they cannot be read (an older schema). */
+    private static Map<Long, ReleasedDatabase> readReleases(Connection home) throws SQLException {
+        try {
+            Map<Long, ReleasedDatabase> byOid = new HashMap<>();
+            Releases.read(home).forEach(r -> byOid.put(r.oid(), r));
+            return byOid;
+        } catch (SQLException e) {
+            if ("42501".equals(e.getSQLState()) || "42P01".equals(e.getSQLState())) {
+                return Map.of();
+            }
+            throw e;
+        }
     }
 
     /** How to start the consumer with the configuration this command used. */

@@ -2,7 +2,7 @@ package io.credsync.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.credsync.metrics.DatabaseSnapshot;
+import io.credsync.status.DatabaseSnapshot;
 import java.util.List;
 
 /**

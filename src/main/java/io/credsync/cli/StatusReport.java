@@ -1,7 +1,7 @@
 package io.credsync.cli;
 
-import io.credsync.metrics.DatabaseGauges;
-import io.credsync.metrics.DatabaseSnapshot;
+import io.credsync.status.DatabaseSnapshot;
+import io.credsync.status.DatabaseStatus;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Everything {@code status} reports, read in one go: the slot and backlog figures (the very query
+ * Everything {@code status} reports, read in one go: the slot and backlog figures (the very queries
  * the consumer's gauges poll, so that the command and the metrics never disagree), who holds
  * the slot, and each role's last synced change.
  *
@@ -34,7 +34,7 @@ record StatusReport(String database, DatabaseSnapshot figures, StatusSlot slot, 
      * change hands between them, which a report meant for a person may show.
      */
     static StatusReport read(Connection connection, String slotName, Clock clock) throws SQLException {
-        DatabaseSnapshot figures = DatabaseGauges.readOnce(connection, slotName, clock);
+        DatabaseSnapshot figures = DatabaseStatus.read(connection, slotName, clock);
         StatusSlot slot = StatusSlot.read(connection, slotName);
         return new StatusReport(connection.getCatalog(), figures, slot, StatusRole.readAll(connection));
     }

@@ -1,6 +1,6 @@
 package io.credsync.cli;
 
-import io.credsync.metrics.DatabaseSnapshot;
+import io.credsync.status.DatabaseSnapshot;
 import java.io.PrintWriter;
 import java.util.List;
 

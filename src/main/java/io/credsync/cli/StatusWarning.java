@@ -1,6 +1,6 @@
 package io.credsync.cli;
 
-import io.credsync.metrics.DatabaseSnapshot;
+import io.credsync.status.DatabaseSnapshot;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

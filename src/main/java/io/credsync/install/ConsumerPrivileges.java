@@ -37,7 +37,10 @@ public final class ConsumerPrivileges {
         KEY_SELECT("SELECT ON credsync.encryption_key", "credsync.encryption_key", "SELECT", false),
         MANAGED_ROLE_SELECT("SELECT ON credsync.managed_role", "credsync.managed_role", "SELECT", false),
         // The failed-events gauge, status and replay --all-failed count what still needs action here.
-        FAILED_EVENT_SELECT("SELECT ON credsync.failed_event", "credsync.failed_event", "SELECT", true);
+        FAILED_EVENT_SELECT("SELECT ON credsync.failed_event", "credsync.failed_event", "SELECT", true),
+        // Which databases were released (credsync release-database): the consumer stops streaming them.
+        RELEASED_DATABASE_SELECT("SELECT ON credsync.released_database", "credsync.released_database", "SELECT",
+                true);
 
         private final String object;
         private final String relation;

@@ -5,7 +5,7 @@ package io.credsync.metrics;
  * code that knows (for {@code run}: streaming, and AWS answering).
  *
  * <p>Implementations must be thread-safe and quick (they run on an HTTP request thread; read
- * state kept by others, such as {@link DatabaseGauges#snapshot()}, rather than call out), and
+ * state kept by others, such as {@code WatchedDatabase.answering()}, rather than call out), and
  * never return null.
  */
 @FunctionalInterface

@@ -41,8 +41,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Waiting.</b> The loop reads with PgJDBC's non-blocking {@code readPending()} until it
  * returns nothing, then sleeps on the connection's {@link WaitableSocket} until the server sends
- * something (data or a keepalive), a status interval passes, or {@link #stop()} wakes it: an idle
- * stream costs one wake-up per status interval. PgJDBC's blocking {@code read()} is not used: in
+ * something (data or a keepalive), a status interval passes, or {@link #stop()} wakes it. A stream
+ * with nothing in flight doubles its wait each time one passes without a message, up to
+ * {@link #IDLE_WAIT_MAX} (never below the status interval), and only a batch handed over brings it
+ * back to the status interval: with nothing handed over, nothing can become confirmable but a
+ * position the server sends, and that message ends the wait at once (and is confirmed at once), so
+ * the slot holds no more WAL than before; the server's keepalives that ask for a reply are
+ * answered as they arrive, so {@code wal_sender_timeout} is not at risk either. What is spaced out
+ * is only the unprompted status update, which one consumer streaming many idle databases would
+ * otherwise send on every slot every interval. PgJDBC's blocking {@code read()} is not used: in
  * 42.7.14, without a {@code socketTimeout} it answers a keepalive only when the next message
  * arrives (an idle server then drops the connection after {@code wal_sender_timeout}, and a
  * fast shutdown of PostgreSQL waits that long), and with one, the first read that times out
@@ -86,6 +93,12 @@ public final class ReplicationSource {
 
     /** The least time between two forced status updates; see the class comment. */
     private static final long MIN_FORCE_SPACING_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /**
+     * The longest wait of an idle stream (see the class comment): half of PostgreSQL's default
+     * {@code wal_sender_timeout}, so that even a server that never pings hears from the consumer
+     * in time.
+     */
+    static final Duration IDLE_WAIT_MAX = Duration.ofSeconds(30);
     /** How long closing the stream may wait for the server to end the copy. */
     private static final int CLOSE_TIMEOUT_MILLIS = 1000;
     /** A connection that streamed this long counts as healthy: the backoff starts over. */
@@ -423,6 +436,13 @@ public final class ReplicationSource {
         }
     }
 
+    /** The wait after an idle one of {@code last}: twice as long, within the status interval and {@link #IDLE_WAIT_MAX}. */
+    static Duration nextIdleWait(Duration last, Duration statusInterval) {
+        Duration doubled = last.multipliedBy(2);
+        Duration max = statusInterval.compareTo(IDLE_WAIT_MAX) > 0 ? statusInterval : IDLE_WAIT_MAX;
+        return doubled.compareTo(max) > 0 ? max : doubled;
+    }
+
     /** One replication connection's state: its stream, decoder and assembler, and what was reported. */
     private final class Session {
         private final PGReplicationStream stream;
@@ -436,6 +456,8 @@ public final class ReplicationSource {
         /** A confirmation held back by the spacing of forced updates, to be sent when it allows. */
         private boolean forcePending;
         private boolean healthy;
+        /** How long the next wait with nothing to confirm lasts; grows while the stream is idle. */
+        private Duration idleWait = settings.statusInterval();
 
         Session(PGReplicationStream stream, WaitableSocket socket) {
             this.stream = stream;
@@ -451,6 +473,7 @@ public final class ReplicationSource {
             while (!shouldStop()) {
                 ByteBuffer message = stream.readPending();
                 if (message != null) {
+                    idleWait = settings.statusInterval();
                     try {
                         handle(decoder.decode(message));
                     } catch (InterruptedException e) {
@@ -474,10 +497,27 @@ public final class ReplicationSource {
         private WaitableSocket.Wait awaitServer() throws SQLException {
             // A confirmation the spacing held back goes out when the spacing allows, not a whole
             // status interval later: an idle slot would otherwise hold WAL for that long.
-            Duration wait = forcePending
-                    ? Duration.ofNanos(Math.max(TimeUnit.MILLISECONDS.toNanos(1),
-                            lastForcedAt + MIN_FORCE_SPACING_NANOS - System.nanoTime()))
-                    : settings.statusInterval();
+            if (forcePending) {
+                return await(Duration.ofNanos(Math.max(TimeUnit.MILLISECONDS.toNanos(1),
+                        lastForcedAt + MIN_FORCE_SPACING_NANOS - System.nanoTime())));
+            }
+            if (tracker.inFlight() > 0) {
+                // A delivery may finish at any moment, and only this loop confirms it.
+                idleWait = settings.statusInterval();
+                return await(idleWait);
+            }
+            // inFlight only grows on this thread (handle()), so it stays 0 until a message arrives.
+            // A keepalive (WAL written anywhere in the cluster) ends the wait without restarting the
+            // growth: its position is confirmed by the forced update acknowledge() sends, and no
+            // later update is owed to the server until something is handed over.
+            WaitableSocket.Wait result = await(idleWait);
+            if (result == WaitableSocket.Wait.TIMED_OUT) {
+                idleWait = nextIdleWait(idleWait, settings.statusInterval());
+            }
+            return result;
+        }
+
+        private WaitableSocket.Wait await(Duration wait) throws SQLException {
             try {
                 return socket.await(wait);
             } catch (IOException e) {

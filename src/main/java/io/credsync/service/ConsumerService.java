@@ -28,6 +28,8 @@ import io.credsync.metrics.MetricsServer;
 import io.credsync.metrics.MicrometerDeliveryMetrics;
 import io.credsync.metrics.Readiness;
 import io.credsync.metrics.ReadinessReport;
+import io.credsync.release.ReleasedDatabase;
+import io.credsync.release.Releases;
 import io.credsync.replication.ReplicationException;
 import io.credsync.replication.ReplicationSettings;
 import io.credsync.secrets.SecretNamer;
@@ -35,6 +37,8 @@ import io.credsync.secrets.SecretWriter;
 import io.credsync.secrets.SecretsManagerPasswordReader;
 import io.credsync.secrets.SecretsManagerSecretWriter;
 import io.credsync.secrets.WriteCeilingInterceptor;
+import io.credsync.status.ClusterStatusPoller;
+import io.credsync.status.WatchedDatabase;
 import io.credsync.verify.LoginVerifier;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -44,6 +48,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -54,6 +59,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -89,6 +95,8 @@ public final class ConsumerService {
     private static final Duration AFTER_REPLICATION = Duration.ofMillis(500);
     /** How long closing may take after a failed start: as long as after a signal. */
     private static final Duration CLOSE_AFTER_FAILED_START = Duration.ofSeconds(9);
+    /** How long stopping a released database's stream may take. */
+    private static final Duration RELEASE_STOP = Duration.ofSeconds(10);
     /** How often the consumer looks for a covered database it does not stream yet. */
     private static final Duration DISCOVERY_INTERVAL = Duration.ofSeconds(10);
     /** Readiness until the components run: nothing streams, and the database is awaited. */
@@ -111,11 +119,17 @@ public final class ConsumerService {
     private final List<DatabaseStream> streams = new CopyOnWriteArrayList<>();
     /** Databases without credsync, warned about once. */
     private final Set<String> uncovered = ConcurrentHashMap.newKeySet();
+    /** Released databases whose pending events were logged, by OID: logged once. */
+    private final Set<Long> draining = ConcurrentHashMap.newKeySet();
+    /** Whether the releases could not be read (no privilege, an older schema): warned about once. */
+    private boolean releasesUnreadable;
     private final Object streamsLock = new Object();
     private boolean closing;
     private Function<DatabaseConnector, DeliveryPipeline> pipelineFactory;
     private MeterRegistry meters;
+    private ClusterStatusPoller statusPoller;
     private ScheduledExecutorService discovery;
+    private ConnectionPool discoveryConnections;
     private MetricsServer metricsServer;
 
     private ConsumerService(CredsyncConfig config) {
@@ -210,6 +224,10 @@ public final class ConsumerService {
         SecretFields fields = new SecretFields(config.secrets().engine(), config.secrets().host(),
                 config.secrets().port(), connector.databaseName());
         RoleLocks roleLocks = RoleLocks.shared();
+        // The login check connects to the database the secret names (the home database), as the
+        // drift check does, whichever database the change was made from: "the secret logs in", and
+        // a role that pg_hba.conf or CONNECT keeps out of some databases is still verified.
+        LoginVerifier verifier = new LoginVerifier(connector, Clock.systemUTC());
         // One housekeeping thread for the connection pools of every database, rather than one each.
         ScheduledExecutorService poolHousekeeper = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread thread = new Thread(task, "credsync-pool-housekeeper");
@@ -221,22 +239,32 @@ public final class ConsumerService {
         resources.push(deadline -> poolHousekeeper.shutdownNow());
         // A connection for each role thread, and one for the delivery thread's batch reads.
         int poolSize = config.delivery().concurrency() + 1;
+        // Discovery's connection to the home database stays open between rounds (the pool closes it
+        // only after IDLE_TIMEOUT, far longer than DISCOVERY_INTERVAL): a new login every round
+        // cost an idle consumer a SCRAM key derivation, its largest idle cost, every 10 s.
+        discoveryConnections = own(ConnectionPool.open(connector, 1, poolHousekeeper));
         pipelineFactory = databaseConnector -> new DeliveryPipeline(
                 ConnectionPool.open(databaseConnector, poolSize, poolHousekeeper), config.delivery().concurrency(),
-                opener,
-                new LoginVerifier(databaseConnector, Clock.systemUTC()), config.delivery().verify(), writer,
+                opener, verifier, config.delivery().verify(), writer,
                 namer, fields, new RetryPolicy(config.delivery().retryInitial(), config.delivery().retryMax()),
                 RandomGenerator.getDefault(), Sleeper.SYSTEM,
                 Clock.systemUTC(), metrics, turnGate, roleLocks);
 
+        // One poller reads every database's slot and backlog for the gauges and readiness.
+        ClusterStatusPoller poller = new ClusterStatusPoller(connector, ClusterStatusPoller.DEFAULT_INTERVAL,
+                Clock.systemUTC());
+        resources.push(poller::close);
+        statusPoller = poller;
+
         // Each slot is created before its database's start-up scan, so that every event is either
         // found by the scan or streamed. The home database is awaited; the others are found once it
         // answers, and again every DISCOVERY_INTERVAL.
-        DatabaseStream home = addStream(connector, config.replication().slot());
+        DatabaseStream home = addStream(connector, -1, config.replication().slot());
         if (!databaseWait.run("to check the publication and the replication slot", home::prepare)) {
             return;
         }
         home.start();
+        poller.start();
         discoverDatabases();
         readiness.set(() -> ReadinessReport.empty()
                 .with("streaming", streams.stream().allMatch(DatabaseStream::isStreaming))
@@ -245,7 +273,6 @@ public final class ConsumerService {
                 .with("secretsmanager", aws.secretsManagerAnswering()));
 
         if (config.drift().enabled()) {
-            LoginVerifier verifier = new LoginVerifier(connector, Clock.systemUTC());
             DriftCheck check = new DriftCheck(new SecretsManagerPasswordReader(secretsManager), verifier, namer,
                     connector.databaseName());
             DriftGauges driftGauges = own(new DriftGauges(meters, Clock.systemUTC()));
@@ -267,13 +294,16 @@ public final class ConsumerService {
      * every {@link #DISCOVERY_INTERVAL}, so that a database created later is streamed too.
      */
     private void discoverDatabases() throws SQLException, ReplicationException {
-        DatabaseConnector home = PgConnector.of(config.database());
         List<ClusterDatabases.Streamed> others;
-        try (Connection connection = home.connect()) {
-            others = ClusterDatabases.streamedOthers(connection, config.database().databases(), home.databaseName());
+        Set<Long> finished;
+        try (Connection connection = discoveryConnections.connection()) {
+            others = ClusterDatabases.streamedOthers(connection, config.database().databases(),
+                    discoveryConnections.databaseName());
+            finished = carryOutReleases(connection, others);
         }
         for (ClusterDatabases.Streamed database : others) {
-            if (streams.stream().anyMatch(s -> s.database().equals(database.name()))) {
+            if (finished.contains(database.oid())
+                    || streams.stream().anyMatch(s -> s.database().equals(database.name()))) {
                 continue;
             }
             DatabaseConnector connector = PgConnector.of(config.database().withName(database.name()));
@@ -290,11 +320,83 @@ public final class ConsumerService {
                 if (closing) {
                     return;
                 }
-                stream = addStream(connector, database.slotName(config.replication().slot()));
+                stream = addStream(connector, database.oid(), database.slotName(config.replication().slot()));
             }
             stream.prepare();
             stream.start();
             log.info("streaming database {} from slot {}", database.name(), stream.slot());
+        }
+    }
+
+    /**
+     * Carries out the releases recorded in the home database ({@code credsync release-database}):
+     * a released database is streamed until nothing is pending in its outbox (a consumer that
+     * restarts meanwhile streams it again, and its start-up scan delivers what is pending), then its
+     * stream stops and its slot is dropped, the other streams going on.
+     *
+     * @return the released databases that are done with: not to be streamed again
+     */
+    private Set<Long> carryOutReleases(Connection home, List<ClusterDatabases.Streamed> others) throws SQLException {
+        Set<Long> released = readReleases(home);
+        if (released.isEmpty()) {
+            return Set.of();
+        }
+        Set<Long> finished = new HashSet<>();
+        for (ClusterDatabases.Streamed database : others) {
+            if (!released.contains(database.oid())) {
+                continue;
+            }
+            String slot = database.slotName(config.replication().slot());
+            long pending;
+            try (Connection there = PgConnector.of(config.database().withName(database.name())).connect()) {
+                pending = ClusterDatabases.Streamed.hasCredsync(there) ? Releases.pendingEvents(there) : 0;
+            }
+            if (pending > 0) {
+                if (draining.add(database.oid())) {
+                    log.info("database {} is released: delivering its {} pending event(s) before dropping slot {}",
+                            database.name(), pending, slot);
+                }
+                continue;
+            }
+            DatabaseStream stream = streams.stream().filter(s -> s.oid() == database.oid()).findFirst().orElse(null);
+            if (stream != null) {
+                synchronized (streamsLock) {
+                    if (closing) {
+                        return finished;
+                    }
+                    streams.remove(stream);
+                }
+                stream.stop(Deadline.after(RELEASE_STOP));
+            }
+            finished.add(database.oid());
+            if (Releases.slotState(home, slot) == Releases.SlotState.MISSING) {
+                continue;
+            }
+            // The walsender may still be on its way out; the next round tries again.
+            if (Releases.dropSlotIfIdle(home, slot)) {
+                log.info("database {} is released: nothing is pending there, its stream stopped and slot {} is"
+                        + " dropped; DROP DATABASE {} can run", database.name(), slot, database.name());
+            }
+        }
+        return finished;
+    }
+
+    private Set<Long> readReleases(Connection home) throws SQLException {
+        try {
+            Set<Long> released = Releases.read(home).stream().map(ReleasedDatabase::oid).collect(Collectors.toSet());
+            releasesUnreadable = false;
+            return released;
+        } catch (SQLException e) {
+            // No privilege (a consumer role granted before releases existed) or no table (an older schema).
+            if (!"42501".equals(e.getSQLState()) && !"42P01".equals(e.getSQLState())) {
+                throw e;
+            }
+            if (!releasesUnreadable) {
+                log.warn("cannot read credsync.released_database (SQLState {}): released databases are streamed as"
+                        + " any other; run credsync install --consumer-role with the consumer's role", e.getSQLState());
+                releasesUnreadable = true;
+            }
+            return Set.of();
         }
     }
 
@@ -310,12 +412,13 @@ public final class ConsumerService {
         }
     }
 
-    private DatabaseStream addStream(DatabaseConnector connector, String slot) {
-        DatabaseStream stream = new DatabaseStream(connector, new ReplicationSettings(slot,
+    private DatabaseStream addStream(DatabaseConnector connector, long oid, String slot) {
+        WatchedDatabase status = statusPoller.watch(connector, slot);
+        DatabaseStream stream = new DatabaseStream(connector, oid, new ReplicationSettings(slot,
                 config.replication().publication(), config.replication().statusInterval(),
                 config.replication().reconnectInitial(), config.replication().reconnectMax()),
-                config.delivery().maxBatch(), pipelineFactory, DatabaseGauges.tagged(connector, slot, meters),
-                this::fail);
+                config.delivery().maxBatch(), pipelineFactory, status,
+                DatabaseGauges.tagged(meters, connector.databaseName(), slot, status::snapshot), this::fail);
         streams.add(stream);
         return stream;
     }

@@ -9,6 +9,7 @@ import io.credsync.replication.AckTracker;
 import io.credsync.replication.ReplicationException;
 import io.credsync.replication.ReplicationSettings;
 import io.credsync.replication.ReplicationSource;
+import io.credsync.status.WatchedDatabase;
 import java.sql.SQLException;
 import java.util.Objects;
 import java.util.function.BiConsumer;
@@ -19,7 +20,7 @@ import org.slf4j.LoggerFactory;
 /**
  * One database's part of the consumer: its slot and replication thread, its delivery thread
  * (delivering through a pipeline of its own, whose role locks are shared with the other
- * databases'), and its gauges. A password change is captured into the outbox of the database it
+ * databases'), and its gauges, whose figures the consumer's one status poller reads. A password change is captured into the outbox of the database it
  * is made from, and a logical slot decodes only its own database, so the consumer has one of
  * these per database.
  *
@@ -31,24 +32,31 @@ final class DatabaseStream {
     private static final Logger log = LoggerFactory.getLogger(DatabaseStream.class);
 
     private final String database;
+    private final long oid;
     private final String slot;
     private final DeliveryPipeline pipeline;
     private final DeliveryWorker worker;
     private final ReplicationSource source;
+    private final WatchedDatabase status;
     private final DatabaseGauges gauges;
     private final BiConsumer<String, Throwable> onFailure;
     private Thread replicationThread;
     private Thread deliveryThread;
 
     /**
+     * @param oid the database's OID, which releases name it by; -1 for the home database, never released
      * @param pipelines makes the delivery pipeline of a database, from its connector
+     * @param status this database as the status poller watches it; closed with the stream
+     * @param gauges this database's gauges, over {@code status}; closed with the stream
      * @param onFailure told when a thread stops on a failure: what stopped, and why
      */
-    DatabaseStream(DatabaseConnector connector, ReplicationSettings settings, int maxBatch,
-            Function<DatabaseConnector, DeliveryPipeline> pipelines, DatabaseGauges gauges,
+    DatabaseStream(DatabaseConnector connector, long oid, ReplicationSettings settings, int maxBatch,
+            Function<DatabaseConnector, DeliveryPipeline> pipelines, WatchedDatabase status, DatabaseGauges gauges,
             BiConsumer<String, Throwable> onFailure) {
         this.database = connector.databaseName();
+        this.oid = oid;
         this.slot = settings.slotName();
+        this.status = Objects.requireNonNull(status, "status");
         this.gauges = Objects.requireNonNull(gauges, "gauges");
         this.onFailure = Objects.requireNonNull(onFailure, "onFailure");
         AckTracker tracker = new AckTracker();
@@ -65,6 +73,10 @@ final class DatabaseStream {
         return slot;
     }
 
+    long oid() {
+        return oid;
+    }
+
     /**
      * Checks the publication and creates the slot if missing; before {@link #start}, whose
      * delivery thread first delivers every outbox row without a delivery row, which the slot,
@@ -74,9 +86,8 @@ final class DatabaseStream {
         source.ensureSlotAndPublication();
     }
 
-    /** Starts the gauges and the threads; after {@link #prepare}. */
+    /** Starts the threads; after {@link #prepare}. */
     void start() {
-        gauges.start();
         deliveryThread = new Thread(this::deliver, "credsync-delivery-" + database);
         replicationThread = new Thread(this::replicate, "credsync-replication-" + database);
         deliveryThread.start();
@@ -87,9 +98,9 @@ final class DatabaseStream {
         return source.isStreaming();
     }
 
-    /** Whether the last poll of this database's gauges succeeded. */
+    /** Whether the last poll of this database's status succeeded. */
     boolean answering() {
-        return gauges.answering();
+        return status.answering();
     }
 
     /**
@@ -114,12 +125,26 @@ final class DatabaseStream {
         join(replicationThread, deadline, deadline, "replication");
     }
 
-    /** Closes the gauges, and the pipeline when no delivery thread ever ran to close it. */
+    /**
+     * Stops this stream alone, the others going on (a released database): delivery finishes its
+     * round, the replication thread confirms what was delivered, then everything closes, all by
+     * {@code deadline}.
+     */
+    void stop(Deadline deadline) {
+        stopDelivery(deadline);
+        joinDelivery(deadline, deadline);
+        stopReplication(deadline);
+        joinReplication(deadline);
+        close(deadline);
+    }
+
+    /** Closes the gauges and the status watch, and the pipeline when no delivery thread ever ran to close it. */
     void close(Deadline deadline) {
         if (deliveryThread == null) {
             pipeline.close(deadline);
         }
-        gauges.close(deadline);
+        gauges.close();
+        status.close();
     }
 
     private void deliver() {

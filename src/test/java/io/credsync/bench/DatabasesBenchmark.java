@@ -7,8 +7,12 @@ import io.credsync.testing.PostgresCluster;
 import io.credsync.testing.RoleStatements;
 import io.credsync.testing.SyncFixture;
 import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -16,7 +20,10 @@ import java.util.Map;
  * One consumer for a cluster of 1 and of 20 databases, credsync installed in each by
  * {@code credsync install}: the consumer's CPU while idle, its resident memory, and the
  * end-to-end lag of a change made from the last database (so, with 20, from one that is not the
- * home database). With 20, each figure may be at most 1.5 times its figure with 1.
+ * home database). With 20, each figure may be at most 1.5 times its figure with 1. The idle
+ * window starts once the server has written no WAL for 5 s (databases just created give
+ * autovacuum work, and every slot's stream wakes on any WAL in the cluster); the WAL written
+ * during the window is shown.
  */
 final class DatabasesBenchmark implements Benchmark {
 
@@ -30,8 +37,19 @@ final class DatabasesBenchmark implements Benchmark {
         return "databases";
     }
 
-    private record Figures(double idleCpuPercent, double rssMib, double lagP50Millis) {
+    /** Threads shown per run, grouped by name (a thread per database shares its name with the others). */
+    private static final int THREAD_GROUPS_SHOWN = 4;
+
+    /** How long the WAL must stand still before the idle measurement starts; and the most to wait for it. */
+    private static final Duration QUIET = Duration.ofSeconds(5);
+    private static final Duration QUIET_MAX = Duration.ofSeconds(120);
+
+    private record Figures(double idleCpuPercent, double rssMib, double lagP50Millis, double wakeupsPerSecond,
+            List<ThreadActivity.Thread> busiest, long walDuringIdle) {
     }
+
+    /** The WAL written during the last idle measurement, in bytes. */
+    private long walDuringIdle;
 
     @Override
     public List<BenchResult> run() throws Exception {
@@ -45,6 +63,14 @@ final class DatabasesBenchmark implements Benchmark {
                     f.idleCpuPercent(), "%"));
             results.add(BenchResult.figure(name(), scenario, "consumer RSS idle", f.rssMib(), "MiB"));
             results.add(BenchResult.figure(name(), scenario, "e2e lag p50", f.lagP50Millis(), "ms"));
+            results.add(BenchResult.figure(name(), scenario, "thread wake-ups idle", f.wakeupsPerSecond(), "/s"));
+            results.add(BenchResult.figure(name(), scenario, "WAL written while idle", f.walDuringIdle() / 1024.0,
+                    "KiB"));
+            for (ThreadActivity.Thread group : f.busiest()) {
+                results.add(BenchResult.figure(name(), n + " db, threads " + group.name(), "CPU ms idle, wake-ups/s "
+                        + String.format("%.1f", group.switches() / (double) IDLE.toSeconds()),
+                        group.cpuNanos() / 1e6, "ms"));
+            }
         }
         String ratio = "20 vs 1 database";
         results.add(BenchResult.atMost(name(), ratio, "idle CPU ratio",
@@ -87,14 +113,61 @@ final class DatabasesBenchmark implements Benchmark {
                         lag[i] = Millis.between(committed, poller.awaitPassword(password, Duration.ofSeconds(30)));
                     }
                 }
-                // Idle: nothing changes; the consumer only keeps its slots confirmed and its gauges read.
+                // Idle: nothing changes in the cluster. Databases just created and installed into
+                // give autovacuum work on their catalogs, and any WAL written wakes every slot's
+                // stream (each decodes the whole cluster's WAL): the measurement starts once the
+                // server has written nothing for a while, and says how much WAL it saw.
                 Thread.sleep(5_000);
+                awaitQuietWal(cluster);
+                long walBefore = walPosition(cluster);
                 CpuTime before = CpuTime.snapshot(cluster.dataDir(), pid);
+                ThreadActivity threadsBefore = ThreadActivity.snapshot(pid);
                 Thread.sleep(IDLE.toMillis());
                 double cpuSeconds = CpuTime.snapshot(cluster.dataDir(), pid).since(before).get("consumer");
+                List<ThreadActivity.Thread> threads = ThreadActivity.snapshot(pid).since(threadsBefore);
+                walDuringIdle = walPosition(cluster) - walBefore;
                 double rss = ConsumerProcessInfo.residentMib(pid);
-                return new Figures(100 * cpuSeconds / IDLE.toSeconds(), rss, Stats.median(lag));
+                long switches = threads.stream().mapToLong(ThreadActivity.Thread::switches).sum();
+                return new Figures(100 * cpuSeconds / IDLE.toSeconds(), rss, Stats.median(lag),
+                        switches / (double) IDLE.toSeconds(), byName(threads), walDuringIdle);
             }
+        }
+    }
+
+    /** The threads summed by name, most CPU first, the first few. */
+    private static List<ThreadActivity.Thread> byName(List<ThreadActivity.Thread> threads) {
+        Map<String, ThreadActivity.Thread> groups = new LinkedHashMap<>();
+        for (ThreadActivity.Thread thread : threads) {
+            groups.merge(thread.name(), thread, (a, b) -> new ThreadActivity.Thread(a.name(),
+                    a.cpuNanos() + b.cpuNanos(), a.switches() + b.switches()));
+        }
+        return groups.values().stream()
+                .sorted(Comparator.comparingLong(ThreadActivity.Thread::cpuNanos).reversed())
+                .limit(THREAD_GROUPS_SHOWN).toList();
+    }
+
+    /** Waits until the cluster has written no WAL for {@link #QUIET}, at most {@link #QUIET_MAX}. */
+    private static void awaitQuietWal(PostgresCluster cluster) throws Exception {
+        long giveUp = System.nanoTime() + QUIET_MAX.toNanos();
+        long position = walPosition(cluster);
+        long stillSince = System.nanoTime();
+        while (System.nanoTime() - stillSince < QUIET.toNanos() && System.nanoTime() < giveUp) {
+            Thread.sleep(500);
+            long now = walPosition(cluster);
+            if (now != position) {
+                position = now;
+                stillSince = System.nanoTime();
+            }
+        }
+    }
+
+    private static long walPosition(PostgresCluster cluster) throws Exception {
+        try (Connection connection = cluster.connectAsSuperuser("postgres");
+                Statement statement = connection.createStatement();
+                ResultSet row = statement.executeQuery(
+                        "SELECT pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_current_wal_insert_lsn(), '0/0')::bigint")) {
+            row.next();
+            return row.getLong(1);
         }
     }
 }

@@ -4,8 +4,9 @@ import static io.credsync.testing.Jdbc.execute;
 import static io.credsync.testing.Jdbc.single;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assumptions.assumeThat;
 
-import io.credsync.testing.ClusterOptions;
+import io.credsync.testing.CredsyncDatabase;
 import io.credsync.testing.CredsyncDatabase.InstallMode;
 import io.credsync.testing.PostgresCluster;
 import io.credsync.testing.RoleStatements;
@@ -20,14 +21,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.postgresql.util.PSQLException;
 
-import static org.assertj.core.api.Assumptions.assumeThat;
-
 /**
- * One installation covers the cluster (native install): {@code credsync install} reaches every
- * database and template1, a database created afterwards starts covered, keys and managed
- * patterns are defined once in the home database, an unmanaged role is never refused anywhere,
- * and doctor names a database that is not covered. On a cluster of its own, since the test
- * installs into every database.
+ * One installation covers the cluster, native or pg_tle ({@code CREDSYNC_TEST_INSTALL}):
+ * {@code credsync install} reaches every database and template1, a database created afterwards
+ * starts covered, keys and managed patterns are defined once in the home database, and doctor
+ * names a database that is not covered. Where the installs differ, a test says which it is for:
+ * only the native module reads the cluster-wide copy of the patterns, so only there does a
+ * pattern apply everywhere at once and an unmanaged role pass in a database without credsync; on
+ * pg_tle (with {@code require}, as the test clusters and RDS set it) patterns reach the other
+ * databases through install, and pg_tle itself refuses every password in a database without it.
+ * On a cluster of its own, since the test installs into every database.
  */
 class ClusterCoverageIT {
 
@@ -45,9 +48,7 @@ class ClusterCoverageIT {
 
     @BeforeAll
     static void installIntoAClusterWithTwoDatabases() throws Exception {
-        assumeThat(InstallMode.current()).as("the native install; pg_tle is measured by hand (docs/cluster.md)")
-                .isEqualTo(InstallMode.NATIVE);
-        cluster = PostgresCluster.start(ClusterOptions.defaults());
+        cluster = PostgresCluster.start(CredsyncDatabase.clusterOptions());
         cluster.createDatabase(APP);
         config = InstallCliSupport.wholeClusterConfig(dir, cluster, HOME);
         CommandRun first = install();
@@ -119,6 +120,8 @@ class ClusterCoverageIT {
 
     @Test
     void aPatternAddedInTheHomeDatabaseAppliesAtOnceInEveryDatabase() throws Exception {
+        assumeThat(InstallMode.current()).as("the native module reads the cluster-wide copy of the patterns;"
+                + " pg_tle has no module to read it (see the pg_tle variant below)").isEqualTo(InstallMode.NATIVE);
         assertThat(install().exitCode()).isZero();
         String role = RoleStatements.uniqueName("soon");
         try (Connection app = cluster.connectAsSuperuser(APP)) {
@@ -140,7 +143,52 @@ class ClusterCoverageIT {
     }
 
     @Test
+    void onPgTleAPatternAddedInTheHomeDatabaseReachesTheOthersAtTheNextInstallAndDoctorFailsUntilThen()
+            throws Exception {
+        assumeThat(InstallMode.current()).as("pg_tle; the native module applies a pattern everywhere at once")
+                .isEqualTo(InstallMode.PGTLE);
+        assertThat(install().exitCode()).isZero();
+        String role = RoleStatements.uniqueName("later");
+        try (Connection app = cluster.connectAsSuperuser(APP)) {
+            RoleStatements.createRole(app, role, SecretScan.password("before-it-is-managed"));
+        }
+        try (Connection home = cluster.connectAsSuperuser(HOME)) {
+            execute(home, "SELECT credsync.manage('later\\_%')");
+        }
+        try {
+            try (Connection app = cluster.connectAsSuperuser(APP)) {
+                RoleStatements.alterPassword(app, role, SecretScan.password("before-the-install"));
+                assertThat(single(app, "SELECT count(*) FROM credsync.outbox WHERE role_name = '" + role + "'"))
+                        .as("appdb does not know the pattern yet").isEqualTo("0");
+            }
+            CommandRun doctor = CommandRun.of(new DoctorCommand(), "--config", config.toString());
+            assertThat(doctor.out()).as(doctor.toString())
+                    .contains("FAIL  databases covered: keys or managed patterns differ from the home database "
+                            + HOME + ": ")
+                    .contains(APP + " (")
+                    .contains("credsync install");
+
+            CommandRun copy = install();
+            assertThat(copy.exitCode()).as(copy.toString()).isZero();
+            assertThat(copy.out()).contains("database " + APP + ": manage later\\_%\n");
+            try (Connection app = cluster.connectAsSuperuser(APP)) {
+                RoleStatements.alterPassword(app, role, SecretScan.password("after-the-install"));
+                assertThat(single(app, "SELECT count(*) FROM credsync.outbox WHERE role_name = '" + role + "'"))
+                        .as("captured in appdb once install copied the pattern").isEqualTo("1");
+            }
+        } finally {
+            try (Connection home = cluster.connectAsSuperuser(HOME)) {
+                execute(home, "SELECT credsync.unmanage('later\\_%')");
+            }
+            install();
+        }
+    }
+
+    @Test
     void inADatabaseWithoutCredsyncOnlyAManagedRolesChangeIsRefusedAndDoctorNamesIt() throws Exception {
+        assumeThat(InstallMode.current()).as("the native module decides alone in a database without credsync;"
+                + " on pg_tle, pg_tle's require refuses every password there (the pg_tle variant below)")
+                .isEqualTo(InstallMode.NATIVE);
         assertThat(install().exitCode()).isZero();
         String bare = "from_template0_" + ProcessHandle.current().pid();
         try (Connection home = cluster.connectAsSuperuser(HOME)) {
@@ -172,6 +220,47 @@ class ClusterCoverageIT {
             RoleStatements.alterPassword(c, managed, SecretScan.password("recorded-once-covered"));
             assertThat(single(c, "SELECT count(*) FROM credsync.outbox WHERE role_name = '" + managed + "'"))
                     .isEqualTo("1");
+        }
+    }
+
+    @Test
+    void onPgTleADatabaseWithoutPgTleRefusesEveryPasswordUntilInstallCoversItAndDoctorNamesIt() throws Exception {
+        assumeThat(InstallMode.current()).as("pg_tle; the native variant is above").isEqualTo(InstallMode.PGTLE);
+        assertThat(install().exitCode()).isZero();
+        String bare = "from_template0_" + ProcessHandle.current().pid();
+        try (Connection home = cluster.connectAsSuperuser(HOME)) {
+            execute(home, "CREATE DATABASE " + bare + " TEMPLATE template0");
+        }
+        String managed = RoleStatements.uniqueName("clu");
+        String unmanaged = RoleStatements.uniqueName("other");
+        try (Connection home = cluster.connectAsSuperuser(HOME)) {
+            RoleStatements.createRole(home, managed, SecretScan.password("managed-first"));
+            RoleStatements.createRole(home, unmanaged, SecretScan.password("unmanaged-first"));
+        }
+        try (Connection c = cluster.connectAsSuperuser(bare)) {
+            // pg_tle's require, not credsync: no passcheck hook can run in a database without pg_tle.
+            assertThatThrownBy(() -> RoleStatements.alterPassword(c, unmanaged, SecretScan.password("refused-1")))
+                    .isInstanceOf(PSQLException.class);
+            assertThatThrownBy(() -> RoleStatements.alterPassword(c, managed, SecretScan.password("refused-2")))
+                    .isInstanceOf(PSQLException.class);
+        }
+
+        CommandRun doctor = CommandRun.of(new DoctorCommand(), "--config", config.toString());
+        assertThat(doctor.out()).as(doctor.toString())
+                .contains("FAIL  databases covered: not covered, so a managed role's password change there is refused"
+                        + " or, with another passcheck hook, passes unrecorded: " + bare + " (no pg_tle)")
+                .contains("credsync install");
+
+        assertThat(install().exitCode()).isZero();
+        CommandRun after = CommandRun.of(new DoctorCommand(), "--config", config.toString());
+        assertThat(after.out()).as(after.toString()).containsPattern("ok    databases covered: \\d+ databases \\(");
+        try (Connection c = cluster.connectAsSuperuser(bare)) {
+            RoleStatements.alterPassword(c, unmanaged, SecretScan.password("unmanaged-once-covered"));
+            RoleStatements.alterPassword(c, managed, SecretScan.password("recorded-once-covered"));
+            assertThat(single(c, "SELECT count(*) FROM credsync.outbox WHERE role_name = '" + managed + "'"))
+                    .isEqualTo("1");
+            assertThat(single(c, "SELECT count(*) FROM credsync.outbox WHERE role_name = '" + unmanaged + "'"))
+                    .isEqualTo("0");
         }
     }
 }

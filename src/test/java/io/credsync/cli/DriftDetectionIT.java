@@ -216,13 +216,18 @@ class DriftDetectionIT {
         return run;
     }
 
-    /** As a superuser may: switch the hook off for one statement, so that nothing is captured. */
+    /**
+     * As a superuser may: switch capture off for one transaction, so that nothing is captured.
+     * Native: {@code credsync_passcheck.enabled}. pg_tle's {@code pgtle.enable_password_check}
+     * changes only at a reload, but its hook records through a trigger, which
+     * {@code session_replication_role = replica} (open to rds_superuser too) keeps from firing.
+     */
     private static void changeWithoutTheHook(Connection superuser, String role, String password) throws SQLException {
-        String hookSetting = CredsyncDatabase.InstallMode.current() == CredsyncDatabase.InstallMode.NATIVE
-                ? "credsync_passcheck.enabled" : "pgtle.enable_password_check";
+        String setting = CredsyncDatabase.InstallMode.current() == CredsyncDatabase.InstallMode.NATIVE
+                ? "credsync_passcheck.enabled = off" : "session_replication_role = replica";
         superuser.setAutoCommit(false);
         try {
-            RoleStatements.execute(superuser, "SET LOCAL " + hookSetting + " = off");
+            RoleStatements.execute(superuser, "SET LOCAL " + setting);
             RoleStatements.alterPassword(superuser, role, password);
             superuser.commit();
         } finally {

@@ -108,8 +108,9 @@ class InstallCommandIT {
                 + "granted SELECT ON credsync.encryption_key TO " + consumer + "\n"
                 + "granted SELECT ON credsync.managed_role TO " + consumer + "\n"
                 + "granted SELECT ON credsync.failed_event TO " + consumer + "\n"
+                + "granted SELECT ON credsync.released_database TO " + consumer + "\n"
                 + "gave " + consumer + " the REPLICATION attribute\n"
-                + "done: 9 changes committed\n");
+                + "done: 10 changes committed\n");
 
         try (Connection c = cluster.connect(database, consumer, "consumer-password")) {
             long outboxId;
@@ -154,7 +155,7 @@ class InstallCommandIT {
         assertThat(run.out()).startsWith("would create extension credsync " + V + " (native) with pgcrypto\n"
                         + "would grant USAGE ON SCHEMA credsync TO " + consumer + "\n")
                 .contains("would give " + consumer + " the REPLICATION attribute\n")
-                .endsWith("dry run: 10 changes planned, none made\n");
+                .endsWith("dry run: 11 changes planned, none made\n");
         try (Connection c = cluster.connectAsSuperuser(database)) {
             assertThat(count(c, "SELECT count(*) FROM pg_extension WHERE extname = 'credsync'")).isZero();
             assertThat(count(c, "SELECT count(*) FROM pg_roles WHERE rolname = '" + consumer + "' AND rolreplication"))

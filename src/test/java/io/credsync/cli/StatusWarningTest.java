@@ -2,7 +2,7 @@ package io.credsync.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.credsync.metrics.DatabaseSnapshot;
+import io.credsync.status.DatabaseSnapshot;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

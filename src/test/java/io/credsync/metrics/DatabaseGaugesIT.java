@@ -2,6 +2,9 @@ package io.credsync.metrics;
 
 import io.credsync.connection.DatabaseConnector;
 import io.credsync.crypto.Password;
+import io.credsync.status.ClusterStatusPoller;
+import io.credsync.status.DatabaseSnapshot;
+import io.credsync.status.WatchedDatabase;
 import io.credsync.testing.CredsyncDatabase;
 import io.credsync.testing.RsaKeys;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -23,6 +26,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
+/**
+ * The database gauges over the status poller's figures, against a real database: what they read,
+ * and how they behave before the first poll, after a failed one, and once closed.
+ */
 class DatabaseGaugesIT {
 
     private static final String KID = "arn:aws:kms:us-east-1:111122223333:key/gauges";
@@ -31,6 +38,8 @@ class DatabaseGaugesIT {
     private CredsyncDatabase database;
     private String slot;
     private SwitchableConnector connector;
+    private ClusterStatusPoller poller;
+    private WatchedDatabase watched;
     private DatabaseGauges gauges;
 
     @BeforeEach
@@ -52,6 +61,9 @@ class DatabaseGaugesIT {
         if (gauges != null) {
             gauges.close();
         }
+        if (poller != null) {
+            poller.close();
+        }
         registry.close();
         // The cluster is shared: a forgotten slot would hold its WAL for the rest of the run.
         try (Connection c = database.connectAsSuperuser();
@@ -65,11 +77,11 @@ class DatabaseGaugesIT {
     @Test
     void aPendingEventAndThenItsFailedDeliveryAreCountedAndTheIdleSlotIsReported() throws SQLException {
         insertOutboxRow();
-        gauges = new DatabaseGauges(connector, slot, registry);
+        watch(slot, ClusterStatusPoller.DEFAULT_INTERVAL);
 
-        assertThat(gauges.poll()).as("the poll succeeds").isTrue();
+        assertThat(poller.poll()).as("the poll succeeds").isTrue();
 
-        DatabaseSnapshot first = gauges.snapshot().orElseThrow();
+        DatabaseSnapshot first = watched.snapshot().orElseThrow();
         assertThat(first.pendingEvents()).as("the row has no delivery row yet").isEqualTo(1);
         assertThat(first.oldestPendingAge()).as("its age is known").isNotNull();
         assertThat(first.oldestPendingAge().isNegative()).isFalse();
@@ -95,9 +107,9 @@ class DatabaseGaugesIT {
                 .as("the success timestamp is the poll's time").isCloseTo(Instant.now().getEpochSecond(), within(60.0));
 
         recordFailedDelivery();
-        assertThat(gauges.poll()).isTrue();
+        assertThat(poller.poll()).isTrue();
 
-        DatabaseSnapshot second = gauges.snapshot().orElseThrow();
+        DatabaseSnapshot second = watched.snapshot().orElseThrow();
         assertThat(second.failedEvents()).as("the failed delivery is counted").isEqualTo(1);
         assertThat(second.pendingEvents()).as("a failed event is no longer pending").isZero();
         assertThat(second.oldestPendingAge()).as("with nothing pending there is no oldest").isNull();
@@ -116,24 +128,24 @@ class DatabaseGaugesIT {
         record(olderSynced, "synced");
         record(rejected, "rejected");
         record(failed, "failed");
-        gauges = new DatabaseGauges(connector, slot, registry);
+        watch(slot, ClusterStatusPoller.DEFAULT_INTERVAL);
 
-        assertThat(gauges.poll()).isTrue();
-        assertThat(gauges.snapshot().orElseThrow().failedEvents()).as("an older synced change resolves nothing")
+        assertThat(poller.poll()).isTrue();
+        assertThat(watched.snapshot().orElseThrow().failedEvents()).as("an older synced change resolves nothing")
                 .isEqualTo(2);
 
         long replay = replayOf(rejected);
-        assertThat(gauges.poll()).isTrue();
-        assertThat(gauges.snapshot().orElseThrow().failedEvents()).as("a replayed change waits for its replay")
+        assertThat(poller.poll()).isTrue();
+        assertThat(watched.snapshot().orElseThrow().failedEvents()).as("a replayed change waits for its replay")
                 .isEqualTo(1);
         record(replay, "rejected");
-        assertThat(gauges.poll()).isTrue();
-        assertThat(gauges.snapshot().orElseThrow().failedEvents()).as("its replay failed in turn: counted once")
+        assertThat(poller.poll()).isTrue();
+        assertThat(watched.snapshot().orElseThrow().failedEvents()).as("its replay failed in turn: counted once")
                 .isEqualTo(2);
 
         record(insertOutboxRow("alice"), "synced");
-        assertThat(gauges.poll()).isTrue();
-        assertThat(gauges.snapshot().orElseThrow().failedEvents()).as("alice has synced a newer change since")
+        assertThat(poller.poll()).isTrue();
+        assertThat(watched.snapshot().orElseThrow().failedEvents()).as("alice has synced a newer change since")
                 .isEqualTo(1);
 
         try (Connection c = database.connectAsSuperuser();
@@ -141,18 +153,18 @@ class DatabaseGaugesIT {
             dismiss.setLong(1, failed);
             dismiss.execute();
         }
-        assertThat(gauges.poll()).isTrue();
-        assertThat(gauges.snapshot().orElseThrow().failedEvents()).as("bob's failure was dismissed").isZero();
+        assertThat(poller.poll()).isTrue();
+        assertThat(watched.snapshot().orElseThrow().failedEvents()).as("bob's failure was dismissed").isZero();
         assertThat(new Scrape(registry.scrape()).value("credsync_failed_events")).hasValue(0.0);
     }
 
     @Test
     void aMissingSlotReadsAsMissingWithUnknownLag() {
-        gauges = new DatabaseGauges(connector, slot + "_missing", registry);
+        watch(slot + "_missing", ClusterStatusPoller.DEFAULT_INTERVAL);
 
-        assertThat(gauges.poll()).isTrue();
+        assertThat(poller.poll()).isTrue();
 
-        DatabaseSnapshot snapshot = gauges.snapshot().orElseThrow();
+        DatabaseSnapshot snapshot = watched.snapshot().orElseThrow();
         assertThat(snapshot.slotExists()).isFalse();
         assertThat(snapshot.replicationLagBytes()).isNull();
         Scrape scrape = new Scrape(registry.scrape());
@@ -163,9 +175,9 @@ class DatabaseGaugesIT {
 
     @Test
     void gaugesAreUnknownBeforeTheFirstPoll() {
-        gauges = new DatabaseGauges(connector, slot, registry);
+        watch(slot, ClusterStatusPoller.DEFAULT_INTERVAL);
 
-        assertThat(gauges.snapshot()).isEmpty();
+        assertThat(watched.snapshot()).isEmpty();
         Scrape scrape = new Scrape(registry.scrape());
         assertThat(scrape.value("credsync_pending_events").orElseThrow()).isNaN();
         assertThat(scrape.value("credsync_gauges_last_success_timestamp_seconds"))
@@ -175,49 +187,57 @@ class DatabaseGaugesIT {
     @Test
     void aFailedPollKeepsTheLastValuesAndABrokenConnectionIsReopened() throws Exception {
         insertOutboxRow();
-        gauges = new DatabaseGauges(connector, slot, registry);
-        assertThat(gauges.poll()).isTrue();
-        DatabaseSnapshot before = gauges.snapshot().orElseThrow();
+        watch(slot, ClusterStatusPoller.DEFAULT_INTERVAL);
+        assertThat(poller.poll()).isTrue();
+        DatabaseSnapshot before = watched.snapshot().orElseThrow();
 
         terminateOtherBackends();
         connector.available.set(false);
 
-        assertThat(gauges.poll()).as("the terminated connection fails the poll").isFalse();
-        assertThat(gauges.poll()).as("and the database cannot be reached for a new one").isFalse();
-        assertThat(gauges.answering()).as("for readiness: the database does not answer now").isFalse();
-        assertThat(gauges.snapshot()).as("the last values stay, with their time").containsSame(before);
+        assertThat(poller.poll()).as("the terminated connection fails the poll").isFalse();
+        assertThat(poller.poll()).as("and the database cannot be reached for a new one").isFalse();
+        assertThat(watched.answering()).as("for readiness: the database does not answer now").isFalse();
+        assertThat(watched.snapshot()).as("the last values stay, with their time").containsSame(before);
         assertThat(new Scrape(registry.scrape()).value("credsync_pending_events")).hasValue(1.0);
 
         connector.available.set(true);
         recordFailedDelivery();
 
-        assertThat(gauges.poll()).as("a new connection is opened").isTrue();
-        assertThat(gauges.answering()).isTrue();
-        DatabaseSnapshot after = gauges.snapshot().orElseThrow();
+        assertThat(poller.poll()).as("a new connection is opened").isTrue();
+        assertThat(watched.answering()).isTrue();
+        DatabaseSnapshot after = watched.snapshot().orElseThrow();
         assertThat(after.failedEvents()).isEqualTo(1);
         assertThat(after.polledAt()).isAfterOrEqualTo(before.polledAt());
     }
 
     @Test
-    void startedGaugesPollOnTheirOwnAndCloseRemovesThem() throws Exception {
-        gauges = new DatabaseGauges(connector, slot, registry, Duration.ofMillis(100), Clock.systemUTC()).start();
+    void aStartedPollerPollsOnItsOwnAndClosingRemovesTheGaugesAndTheThread() throws Exception {
+        watch(slot, Duration.ofMillis(100));
+        poller.start();
 
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
-                .untilAsserted(() -> assertThat(gauges.snapshot()).as("the scheduled poll ran").isPresent());
+                .untilAsserted(() -> assertThat(watched.snapshot()).as("the scheduled poll ran").isPresent());
 
         gauges.close();
+        poller.close();
 
         assertThat(registry.getMeters()).as("the gauges are removed from the registry").isEmpty();
-        assertThat(gauges.poll()).as("a closed instance polls no more").isFalse();
+        assertThat(poller.poll()).as("a closed poller polls no more").isFalse();
         // A pool's worker still runs its exit for a moment after awaitTermination returns.
         for (Thread thread : Thread.getAllStackTraces().keySet()) {
-            if (thread.getName().equals("credsync-database-gauges")) {
+            if (thread.getName().equals("credsync-status-poll")) {
                 thread.join(Duration.ofSeconds(5).toMillis());
             }
         }
         assertThat(Thread.getAllStackTraces().keySet())
                 .as("the polling thread is gone")
-                .noneMatch(t -> t.getName().equals("credsync-database-gauges") && t.isAlive());
+                .noneMatch(t -> t.getName().equals("credsync-status-poll") && t.isAlive());
+    }
+
+    private void watch(String slotName, Duration interval) {
+        poller = new ClusterStatusPoller(connector, interval, Clock.systemUTC());
+        watched = poller.watch(connector, slotName);
+        gauges = DatabaseGauges.register(registry, watched::snapshot);
     }
 
     private void insertOutboxRow() throws SQLException {

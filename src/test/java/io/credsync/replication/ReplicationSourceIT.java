@@ -22,7 +22,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -174,6 +176,60 @@ class ReplicationSourceIT {
         eventually(Duration.ofSeconds(10), "the slot retains less than 16 MB", () -> retainedBytes() < 16 * MB);
         System.err.printf("retained WAL fell below 16 MB %d ms after writing %d MB%n",
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), before.bytesBehind(after) / MB);
+    }
+
+    @Test
+    void anIdleStreamSpacesOutItsStatusUpdatesAndStillConfirmsADeliveryAtOnce() throws Exception {
+        AckTracker tracker = new AckTracker();
+        RecordingSink sink = RecordingSink.recording();
+        start(settings().withStatusInterval(Duration.ofMillis(100)), tracker, sink);
+        eventually(Duration.ofSeconds(10), "the source streams", this::slotActive);
+
+        // The server's messages (WAL written anywhere in the cluster, by earlier tests' autovacuum
+        // say) end an idle wait, so the spacing shows in a window in which no WAL was written.
+        // Idle waits of 0.1, 0.2, 0.4, 0.8 and 1.6 s make 5 updates in the first 3 s, fewer after.
+        boolean quietWindow = false;
+        long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!quietWindow && System.nanoTime() < giveUp) {
+            String walBefore = sqlValue("SELECT pg_catalog.pg_current_wal_insert_lsn()::text");
+            Set<String> replies = new HashSet<>();
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+            while (System.nanoTime() < end) {
+                replies.add(String.valueOf(sqlValue("SELECT r.reply_time::text FROM pg_catalog.pg_stat_replication r"
+                        + " JOIN pg_catalog.pg_replication_slots s ON s.active_pid = r.pid WHERE s.slot_name = '"
+                        + slot + "'")));
+                Thread.sleep(50);
+            }
+            if (walBefore.equals(sqlValue("SELECT pg_catalog.pg_current_wal_insert_lsn()::text"))) {
+                quietWindow = true;
+                assertThat(replies)
+                        .as("status updates seen in 3 s without WAL, from a stream whose status interval is 100 ms"
+                                + " (one every 100 ms would make about 30)")
+                        .hasSizeLessThanOrEqualTo(7);
+            }
+        }
+        assertThat(quietWindow).as("3 s without WAL on the test cluster, within a minute").isTrue();
+
+        String role = createRole();
+        alterPassword(role, "after-idleness-Pa55");
+        OutboxBatch batch = sink.await(1, Duration.ofSeconds(15)).get(0);
+        tracker.delivered(batch);
+        eventually(Duration.ofSeconds(3), "a delivery is confirmed within about a status interval, idle or not",
+                () -> slotConfirmed().compareTo(batch.endLsn()) >= 0);
+        assertThat(nextIdleWaitsFrom(Duration.ofSeconds(10))).as("the default interval: 10, 20, 30, 30 s")
+                .containsExactly(Duration.ofSeconds(20), Duration.ofSeconds(30), Duration.ofSeconds(30));
+        assertThat(nextIdleWaitsFrom(Duration.ofMinutes(1))).as("never below the status interval")
+                .containsExactly(Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ofMinutes(1));
+    }
+
+    private static List<Duration> nextIdleWaitsFrom(Duration statusInterval) {
+        List<Duration> waits = new ArrayList<>();
+        Duration wait = statusInterval;
+        for (int i = 0; i < 3; i++) {
+            wait = ReplicationSource.nextIdleWait(wait, statusInterval);
+            waits.add(wait);
+        }
+        return waits;
     }
 
     @ParameterizedTest

@@ -1,12 +1,10 @@
 package io.credsync.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.credsync.testing.ClusterOptions;
 import io.credsync.testing.ConsumerProcess;
-import io.credsync.testing.CredsyncDatabase.InstallMode;
+import io.credsync.testing.CredsyncDatabase;
 import io.credsync.testing.OutputWatch;
 import io.credsync.testing.PostgresCluster;
 import io.credsync.testing.RoleStatements;
@@ -27,7 +25,8 @@ import org.junit.jupiter.api.Test;
  * ends with the password that committed last, also when two databases change it at once and when
  * the consumer is killed in between. The oracle throughout: the secret logs in with the password
  * in force. On a cluster of its own, with credsync installed by `credsync install` into every
- * database, the fixture's being the home one.
+ * database, the fixture's being the home one; native or pg_tle ({@code CREDSYNC_TEST_INSTALL}),
+ * the behaviour being the same.
  */
 class ClusterSyncIT {
 
@@ -39,11 +38,11 @@ class ClusterSyncIT {
 
     @BeforeEach
     void installIntoEveryDatabase() throws Exception {
-        assumeThat(InstallMode.current()).as("the native install").isEqualTo(InstallMode.NATIVE);
         // Two sessions changing one role's password at once can fail with "tuple concurrently
         // updated" (PostgreSQL's own ALTER ROLE), and the server would log the failed statement,
         // password and all: not credsync's doing, so that log line is switched off here.
-        cluster = PostgresCluster.start(ClusterOptions.defaults().withSetting("log_min_error_statement", "panic"));
+        cluster = PostgresCluster.start(CredsyncDatabase.clusterOptions()
+                .withSetting("log_min_error_statement", "panic"));
         cluster.createDatabase("appdb");
         fixture = SyncFixture.create(cluster, "home").coveringTheWholeCluster();
         fixture.database().manage("cs\\_%");
@@ -118,6 +117,25 @@ class ClusterSyncIT {
                 .contains("credsync status of database " + fixture.database().name(),
                         "credsync status of database appdb", "credsync status of database postgres",
                         "credsync status of database " + later, "Replication slot " + fixture.slot() + "_");
+    }
+
+    @Test
+    void shouldVerifyInTheDatabaseTheSecretNamesSoARoleKeptOutOfTheOneItsPasswordChangedInStillSyncs()
+            throws Exception {
+        outputs.consumer(fixture.startConsumer());
+        String role = RoleStatements.uniqueName("cs");
+        try (Connection app = cluster.connectAsSuperuser("appdb")) {
+            // The role may log in to the home database (its secret's dbname) but not to appdb.
+            RoleStatements.execute(app, "REVOKE CONNECT ON DATABASE appdb FROM PUBLIC");
+            RoleStatements.createRole(app, role, outputs.password("created-in-appdb"));
+        }
+        assertLogsIn(fixture.awaitSecretPassword(role, "created-in-appdb", SYNC_TIMEOUT));
+        try (Connection app = cluster.connectAsSuperuser("appdb")) {
+            RoleStatements.alterPassword(app, role, outputs.password("changed-in-appdb"));
+        }
+        JsonNode secret = fixture.awaitSecretPassword(role, "changed-in-appdb", SYNC_TIMEOUT);
+        assertThat(secret.path("dbname").asText()).isEqualTo(fixture.database().name());
+        assertLogsIn(secret);
     }
 
     @Test

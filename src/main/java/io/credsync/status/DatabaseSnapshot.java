@@ -1,12 +1,12 @@
-package io.credsync.metrics;
+package io.credsync.status;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 
 /**
- * What one successful poll of {@link DatabaseGauges} read: the replication slot's state, and
- * the backlog of the outbox.
+ * One database's figures for the metrics and {@code credsync status}: its replication slot's
+ * state and its outbox's backlog.
  *
  * <p>Immutable and thread-safe. Nullable components: {@code activePid} (null unless a process
  * streams from the slot), {@code walStatus} (null without a slot, or before PostgreSQL 13),
@@ -25,7 +25,7 @@ import java.util.Objects;
  * @param oldestPendingAge how long ago the oldest pending row was created
  * @param failedEvents failed or rejected events that still need action
  *     ({@code credsync.failed_event} without {@code resolved_by})
- * @param polledAt when the poll succeeded, by the consumer's clock
+ * @param polledAt when the figures were known to hold, by the consumer's clock
  */
 public record DatabaseSnapshot(
         String slotName,
@@ -43,5 +43,12 @@ public record DatabaseSnapshot(
     public DatabaseSnapshot {
         Objects.requireNonNull(slotName, "slotName");
         Objects.requireNonNull(polledAt, "polledAt");
+    }
+
+    /** The slot's figures and the backlog's, as they stand at {@code at}. */
+    public static DatabaseSnapshot of(SlotFigures slot, BacklogFigures backlog, Instant at) {
+        return new DatabaseSnapshot(slot.slotName(), slot.exists(), slot.active(), slot.activePid(), slot.walStatus(),
+                slot.retainedWalBytes(), slot.replicationLagBytes(), backlog.pendingEvents(),
+                backlog.oldestPendingAgeAt(at), backlog.failedEvents(), at);
     }
 }

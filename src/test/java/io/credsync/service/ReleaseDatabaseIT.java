@@ -1,0 +1,155 @@
+package io.credsync.service;
+
+import static io.credsync.testing.Jdbc.execute;
+import static io.credsync.testing.Jdbc.single;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.credsync.testing.ConsumerProcess;
+import io.credsync.testing.CredsyncDatabase;
+import io.credsync.testing.OutputWatch;
+import io.credsync.testing.PostgresCluster;
+import io.credsync.testing.RoleStatements;
+import io.credsync.testing.SyncFixture;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Objects;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.postgresql.util.PSQLException;
+
+/**
+ * {@code credsync release-database} before {@code DROP DATABASE}, on a cluster of its own with one
+ * consumer for every database (native or pg_tle): the released database's pending event reaches
+ * the secret before its slot goes, a managed change made there afterwards is refused, the other
+ * databases are delivered throughout, the consumer never streams it again, and then the database
+ * can be dropped. Without a consumer, a database with nothing pending is released by the command
+ * alone.
+ */
+class ReleaseDatabaseIT {
+
+    private static final Duration SYNC_TIMEOUT = Duration.ofSeconds(60);
+
+    private final OutputWatch outputs = new OutputWatch();
+    private PostgresCluster cluster;
+    private SyncFixture fixture;
+
+    @BeforeEach
+    void installIntoEveryDatabase() throws Exception {
+        cluster = PostgresCluster.start(CredsyncDatabase.clusterOptions());
+        cluster.createDatabase("appdb");
+        cluster.createDatabase("spare");
+        fixture = SyncFixture.create(cluster, "home").coveringTheWholeCluster();
+        fixture.database().manage("rel\\_%");
+        SyncFixture.CliRun install = fixture.runCli("install");
+        assertThat(install.exitCode()).as(install.output()).isZero();
+    }
+
+    @AfterEach
+    void stop() throws SQLException {
+        try {
+            if (fixture != null) {
+                outputs.assertNoPassword("\"password\"", "\"captured_at\"", "\"valid_until\"");
+            }
+        } finally {
+            try {
+                if (fixture != null) {
+                    fixture.close();
+                }
+            } finally {
+                if (cluster != null) {
+                    cluster.close();
+                }
+            }
+        }
+    }
+
+    @Test
+    void aReleasedDatabasesPendingEventIsDeliveredThenItsSlotGoesAndItCanBeDroppedWhileTheOthersAreDelivered()
+            throws Exception {
+        ConsumerProcess first = outputs.consumer(fixture.startConsumer());
+        String role = RoleStatements.uniqueName("rel");
+        try (Connection postgres = cluster.connectAsSuperuser("postgres")) {
+            RoleStatements.createRole(postgres, role, outputs.password("created-" + role));
+        }
+        fixture.awaitSecretPassword(role, "created-" + role, SYNC_TIMEOUT);
+        String appSlot = slotOf("appdb");
+        assertThat(appSlot).as("the consumer streams appdb").isNotNull();
+        assertThat(first.terminate(Duration.ofSeconds(15))).isZero();
+
+        // Captured while no consumer runs: pending in appdb's outbox.
+        try (Connection app = cluster.connectAsSuperuser("appdb")) {
+            RoleStatements.alterPassword(app, role, outputs.password("pending-in-appdb"));
+        }
+        SyncFixture.CliRun waiting = fixture.runCli("release-database", "appdb", "--wait", "2s");
+        assertThat(waiting.exitCode()).as(waiting.output()).isEqualTo(4);
+        assertThat(waiting.output()).contains("released database appdb",
+                "1 event(s) captured in appdb are not delivered yet and no consumer streams slot " + appSlot,
+                "the release stands");
+        try (Connection app = cluster.connectAsSuperuser("appdb")) {
+            assertThatThrownBy(() -> RoleStatements.alterPassword(app, role, outputs.password("refused-in-appdb")))
+                    .isInstanceOfSatisfying(PSQLException.class, e -> assertThat(e.getServerErrorMessage().getMessage())
+                            .isEqualTo("credsync cannot record the password of role \"" + role + "\" in database"
+                                    + " \"appdb\", which was released from credsync"));
+        }
+
+        outputs.consumer(fixture.startConsumer());
+        assertThat(fixture.secretLogsIn(fixture.awaitSecretPassword(role, "pending-in-appdb", SYNC_TIMEOUT)))
+                .as("the pending event of the released database is delivered").isTrue();
+        SyncFixture.CliRun released = fixture.runCli("release-database", "appdb", "--wait", "60s");
+        assertThat(released.exitCode()).as(released.output()).isZero();
+        assertThat(released.output()).contains("slot " + appSlot + " is gone: DROP DATABASE appdb can run now");
+
+        // A database created now is streamed by the next discovery round, which must leave appdb alone.
+        cluster.createDatabase("created_after");
+        awaitSlotOf("created_after");
+        assertThat(slotOf("appdb")).as("a discovery round later: appdb's slot is not created again").isNull();
+        SyncFixture.CliRun status = fixture.runCli("status");
+        assertThat(status.output()).doesNotContain("credsync status of database appdb")
+                .contains("Released database appdb (by ");
+
+        try (Connection postgres = cluster.connectAsSuperuser("postgres")) {
+            RoleStatements.alterPassword(postgres, role, outputs.password("after-the-release"));
+            execute(postgres, "DROP DATABASE appdb");
+        }
+        assertThat(fixture.secretLogsIn(fixture.awaitSecretPassword(role, "after-the-release", SYNC_TIMEOUT)))
+                .as("the other databases are delivered throughout").isTrue();
+    }
+
+    @Test
+    void withoutAConsumerADatabaseWithNothingPendingIsReleasedByTheCommandAlone() throws Exception {
+        ConsumerProcess consumer = outputs.consumer(fixture.startConsumer());
+        String spareSlot = awaitSlotOf("spare");
+        assertThat(consumer.terminate(Duration.ofSeconds(15))).isZero();
+
+        SyncFixture.CliRun released = fixture.runCli("release-database", "spare", "--wait", "30s");
+
+        assertThat(released.exitCode()).as(released.output()).isZero();
+        assertThat(released.output()).contains("dropped slot " + spareSlot
+                + " (no consumer was streaming it, nothing was pending): DROP DATABASE spare can run now");
+        SyncFixture.CliRun status = fixture.runCli("status");
+        assertThat(status.output()).contains("Released database spare (by ",
+                "slot " + spareSlot + " is dropped and nothing is pending: DROP DATABASE can run");
+        try (Connection postgres = cluster.connectAsSuperuser("postgres")) {
+            execute(postgres, "DROP DATABASE spare");
+        }
+        SyncFixture.CliRun home = fixture.runCli("release-database", fixture.database().name());
+        assertThat(home.exitCode()).isEqualTo(1);
+        assertThat(home.output()).contains("is the home database");
+    }
+
+    private String awaitSlotOf(String database) {
+        return await().alias("the consumer streams " + database).atMost(SYNC_TIMEOUT)
+                .pollInterval(Duration.ofMillis(200)).until(() -> slotOf(database), Objects::nonNull);
+    }
+
+    private String slotOf(String database) throws SQLException {
+        try (Connection postgres = cluster.connectAsSuperuser("postgres")) {
+            return single(postgres, "SELECT (SELECT slot_name FROM pg_catalog.pg_replication_slots WHERE database = '"
+                    + database + "')");
+        }
+    }
+}

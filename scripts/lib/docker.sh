@@ -230,12 +230,18 @@ credsync_docker_setup() {
 CREDSYNC_CONSUMER_IMAGE=credsync:local
 CREDSYNC_POSTGRES17_IMAGE=credsync-postgres:17-local
 credsync_docker_build_images() {
-  local image dockerfile
+  local image dockerfile previous
   local -A dockerfiles=([$CREDSYNC_CONSUMER_IMAGE]=Dockerfile [$CREDSYNC_POSTGRES17_IMAGE]=docker/postgres/Dockerfile
     [credsync-moto:local]=docker/secretsmanager-emulator/Dockerfile [credsync-local-kms:local]=docker/kms-emulator/Dockerfile)
   for image in "${!dockerfiles[@]}"; do
     dockerfile=${dockerfiles[$image]}
     echo "setup: docker build -t $image -f $dockerfile (log: $CREDSYNC_SETUP_LOG)" >&2
+    previous=$(docker image inspect -f '{{.Id}}' "$image" 2>/dev/null || true)
     _credsync_quietly "docker build $image" credsync_docker_build -t "$image" "$dockerfile" || return 1
+    # A rebuild after a change leaves the last build's image untagged; each run would otherwise add
+    # one per changed image until the disk fills. One still used by a container stays (rmi refuses).
+    if [[ -n $previous && $previous != "$(docker image inspect -f '{{.Id}}' "$image" 2>/dev/null)" ]]; then
+      docker rmi "$previous" >/dev/null 2>&1 || true
+    fi
   done
 }

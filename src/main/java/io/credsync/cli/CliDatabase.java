@@ -1,6 +1,7 @@
 package io.credsync.cli;
 
 import io.credsync.config.DatabaseConfig;
+import io.credsync.connection.PgConnector;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -35,7 +36,7 @@ final class CliDatabase {
      *     that only look
      */
     static Connection open(DatabaseConfig database, String command, boolean readOnly) throws SQLException {
-        Connection connection = database.connector().connect();
+        Connection connection = PgConnector.of(database).connect();
         try (Statement statement = connection.createStatement()) {
             connection.setAutoCommit(true);
             statement.execute("SET application_name = 'credsync " + command.replace("'", "") + "'");

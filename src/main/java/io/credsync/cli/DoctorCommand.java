@@ -1,10 +1,10 @@
 package io.credsync.cli;
 
 import io.credsync.config.CredsyncConfig;
-import io.credsync.install.CheckStatus;
-import io.credsync.install.Doctor;
-import io.credsync.install.DoctorChecks;
-import io.credsync.install.DoctorContext;
+import io.credsync.doctor.CheckStatus;
+import io.credsync.doctor.Doctor;
+import io.credsync.doctor.DoctorChecks;
+import io.credsync.doctor.DoctorContext;
 import java.io.PrintWriter;
 import java.util.List;
 import picocli.CommandLine.Command;

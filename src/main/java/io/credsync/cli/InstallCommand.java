@@ -1,6 +1,7 @@
 package io.credsync.cli;
 
 import io.credsync.config.CredsyncConfig;
+import io.credsync.connection.PgConnector;
 import io.credsync.install.ClusterCopy;
 import io.credsync.install.ClusterDatabases;
 import io.credsync.install.InstallException;
@@ -98,7 +99,7 @@ final class InstallCommand implements Callable<Integer> {
         Installer installer = new Installer(script);
         // Empty while installing into the home database, whose messages stay as they always were.
         String where = "";
-        try (Connection home = loaded.database().connector().connect()) {
+        try (Connection home = PgConnector.of(loaded.database()).connect()) {
             installer.run(home, options, line -> print(out, "", line));
             ClusterDatabases.Listing listing = ClusterDatabases.list(home);
             for (String other : ClusterDatabases.others(listing, loaded.database().databases(),
@@ -150,7 +151,7 @@ final class InstallCommand implements Callable<Integer> {
     private static void installOther(CredsyncConfig loaded, Connection home, String other, Installer.Options options,
             Installer installer, PrintWriter out) throws SQLException, InstallException {
         String prefix = "database " + other + ": ";
-        try (Connection connection = loaded.database().connector(other).connect()) {
+        try (Connection connection = PgConnector.of(loaded.database().withName(other)).connect()) {
             installer.run(connection, options, line -> print(out, prefix, line));
             List<String> copied = ClusterCopy.copy(home, connection, options.dryRun());
             copied.forEach(line -> print(out, prefix, line));

@@ -1,15 +1,16 @@
 package io.credsync.cli;
 
-import io.credsync.config.AwsClients;
+import io.credsync.aws.AwsClients;
 import io.credsync.config.AwsConfig;
 import io.credsync.config.CredsyncConfig;
-import io.credsync.install.InstallException;
+import io.credsync.connection.PgConnector;
 import io.credsync.install.ClusterCopy;
 import io.credsync.install.ClusterDatabases;
 import io.credsync.install.ConsumerPrivileges;
-import io.credsync.install.KeyRegistration;
-import io.credsync.install.KmsPublicKey;
+import io.credsync.install.InstallException;
 import io.credsync.install.SqlErrors;
+import io.credsync.keys.KeyRegistration;
+import io.credsync.keys.KmsPublicKey;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -41,7 +42,7 @@ final class KeysAddCommand extends ConfiguredCommand {
     int run(CredsyncConfig loaded, PrintWriter out, PrintWriter err) {
         AwsConfig aws = loaded.aws();
         try (KmsClient kms = AwsClients.build(KmsClient.builder(), aws.region(), aws.kmsEndpoint().orElse(null), null);
-                Connection connection = loaded.database().connector().connect()) {
+                Connection connection = PgConnector.of(loaded.database()).connect()) {
             KmsPublicKey key = KeyRegistration.fetch(kms, kmsKey);
             out.println("KMS key " + key.keyArn() + ": " + key.keySpec() + ", " + key.keyUsage()
                     + (key.encryptionAlgorithms().isEmpty() ? "" : ", " + String.join(" ", key.encryptionAlgorithms())));
@@ -68,7 +69,7 @@ final class KeysAddCommand extends ConfiguredCommand {
             throws SQLException {
         for (String other : ClusterDatabases.others(ClusterDatabases.list(home), loaded.database().databases(),
                 loaded.database().name())) {
-            try (Connection connection = loaded.database().connector(other).connect()) {
+            try (Connection connection = PgConnector.of(loaded.database().withName(other)).connect()) {
                 if (!ConsumerPrivileges.schemaExists(connection)) {
                     out.println("database " + other + ": credsync is not installed there; `credsync install` installs"
                             + " it and copies the keys");

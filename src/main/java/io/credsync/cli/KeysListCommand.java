@@ -1,9 +1,10 @@
 package io.credsync.cli;
 
 import io.credsync.config.CredsyncConfig;
-import io.credsync.install.KeyRegistry;
-import io.credsync.install.KeyRegistry.RegisteredKey;
+import io.credsync.connection.PgConnector;
 import io.credsync.install.SqlErrors;
+import io.credsync.keys.KeyRegistry;
+import io.credsync.keys.KeyRegistry.RegisteredKey;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -29,7 +30,7 @@ final class KeysListCommand extends ConfiguredCommand {
     @Override
     int run(CredsyncConfig loaded, PrintWriter out, PrintWriter err) {
         List<RegisteredKey> keys;
-        try (Connection connection = loaded.database().connector().connect()) {
+        try (Connection connection = PgConnector.of(loaded.database()).connect()) {
             keys = KeyRegistry.list(connection);
         } catch (SQLException e) {
             err.println("keys list: " + SqlErrors.explain(e));

@@ -109,9 +109,11 @@ final class ReplayCommand extends ConfiguredCommand {
         if ("42501".equals(e.getSQLState())) {
             // PUBLIC may not call it, and `credsync install` grants it to nobody: replay is a DBA's act.
             String user = config.database().user();
+            String role = identifier(user);
             return "permission denied (SQLState 42501): " + user + " may not call credsync.replay; run replay as"
                     + " the extension's owner (CREDSYNC_DATABASE_USER=... with its password), or"
-                    + " GRANT EXECUTE ON FUNCTION credsync.replay(bigint) TO " + identifier(user);
+                    + " GRANT USAGE ON SCHEMA credsync TO " + role + "; GRANT EXECUTE ON FUNCTION"
+                    + " credsync.replay(bigint) TO " + role;
         }
         return CliDatabase.explain(e, config.database());
     }

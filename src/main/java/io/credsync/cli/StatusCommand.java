@@ -3,6 +3,7 @@ package io.credsync.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.credsync.config.CredsyncConfig;
+import io.credsync.connection.PgConnector;
 import io.credsync.install.ClusterDatabases;
 import java.io.PrintWriter;
 import java.sql.Connection;
@@ -66,7 +67,7 @@ final class StatusCommand extends ConfiguredCommand {
             // Each other covered database with credsync has an outbox and a slot of its own.
             for (ClusterDatabases.Streamed other : ClusterDatabases.streamedOthers(connection,
                     loaded.database().databases(), loaded.database().name())) {
-                try (Connection there = loaded.database().connector(other.name()).connect()) {
+                try (Connection there = PgConnector.of(loaded.database().withName(other.name())).connect()) {
                     if (ClusterDatabases.Streamed.hasCredsync(there)) {
                         reports.add(StatusReport.read(there, other.slotName(loaded.replication().slot()),
                                 Clock.systemUTC()));

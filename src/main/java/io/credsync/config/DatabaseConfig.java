@@ -10,8 +10,8 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
-import software.amazon.awssdk.regions.Region;
 import java.util.stream.Collectors;
+import software.amazon.awssdk.regions.Region;
 
 /**
  * The {@code database} section: where the database is and how to log in to it.
@@ -35,7 +35,7 @@ import java.util.stream.Collectors;
  * @param auth how to authenticate
  * @param sslMode PgJDBC's {@code sslmode}
  * @param connectTimeout how long to wait for the TCP connection; PgJDBC counts whole seconds,
- *     so {@link PgConnector} rounds it up
+ *     so {@code PgConnector} rounds it up
  * @param applicationName {@code application_name}, as {@code pg_stat_activity} shows it
  * @param iamRegion the Region RDS IAM tokens are signed for: present exactly when {@code auth}
  *     is {@code iam}
@@ -129,18 +129,13 @@ public record DatabaseConfig(
         return name + " on " + host + ":" + port + " as " + user;
     }
 
-    /** @return a connector for this database; cheap, thread-safe, holds no connection */
-    public DatabaseConnector connector() {
-        return new PgConnector(this);
-    }
-
     /**
-     * @return a connector for another database of the same cluster, with the same login; cheap,
-     *     thread-safe, holds no connection
+     * The same server and login for another database of the cluster: what
+     * {@code PgConnector.of} needs to connect there.
      */
-    public DatabaseConnector connector(String database) {
-        return new PgConnector(new DatabaseConfig(host, port, database, user, passwordEnv, passwordFile, password,
-                auth, sslMode, connectTimeout, applicationName, iamRegion, databases, startupTimeout));
+    public DatabaseConfig withName(String database) {
+        return new DatabaseConfig(host, port, database, user, passwordEnv, passwordFile, password,
+                auth, sslMode, connectTimeout, applicationName, iamRegion, databases, startupTimeout);
     }
 
     /** Reads and checks the section; null if anything in it is wrong (reported to {@code s}). */

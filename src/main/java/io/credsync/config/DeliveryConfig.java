@@ -27,11 +27,6 @@ public record DeliveryConfig(Duration retryInitial, Duration retryMax, int maxBa
         Objects.requireNonNull(verify, "verify");
     }
 
-    /** The retry policy these settings describe. */
-    public RetryPolicy retryPolicy() {
-        return new RetryPolicy(retryInitial, retryMax);
-    }
-
     /** Reads and checks the section; null if anything in it is wrong (reported to {@code s}). */
     static DeliveryConfig read(Section s) {
         Duration retryInitial = s.duration("retry_initial", Duration.ofMillis(200));

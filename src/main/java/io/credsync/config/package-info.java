@@ -1,7 +1,7 @@
 /**
  * credsync's configuration: immutable records, one per section of {@code config/credsync.yaml},
  * loaded and checked once at start-up by {@link io.credsync.config.CredsyncConfig#load}; and
- * {@link io.credsync.config.PgConnector}, which turns the {@code database} section into PgJDBC
+ * {@link io.credsync.connection.PgConnector}, which turns the {@code database} section into PgJDBC
  * connections.
  *
  * <p>Rules that hold throughout the package:
@@ -20,7 +20,7 @@
  * <p>May use: PgJDBC, the AWS SDK (clients, RDS IAM tokens), Jackson (its mappers from
  * {@code io.credsync.json}) and {@code crypto}'s {@link io.credsync.crypto.Password}; no other
  * credsync package. The use of {@code crypto}, which uses
- * {@link io.credsync.config.AwsErrorCodes} back, is a cycle that the move of connecting code into
+ * {@link io.credsync.aws.AwsErrorCodes} back, is a cycle that the move of connecting code into
  * a package of its own (issue 13) removes.
  */
 package io.credsync.config;

@@ -1,6 +1,6 @@
 package io.credsync.crypto;
 
-import io.credsync.config.AwsErrorCodes;
+import io.credsync.aws.AwsErrorCodes;
 import io.credsync.crypto.EnvelopeException.Reason;
 import java.util.Map;
 import java.util.Optional;

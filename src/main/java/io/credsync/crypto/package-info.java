@@ -22,6 +22,6 @@
  * </ul>
  *
  * <p>May use: the JDK's cryptography, the AWS SDK's KMS client, Jackson (its mappers from
- * {@code io.credsync.json}) and {@code config} for AWS error codes; no I/O but the KMS call.
+ * {@code io.credsync.json}) and {@code aws} for AWS error codes; no I/O but the KMS call.
  */
 package io.credsync.crypto;

@@ -1,8 +1,9 @@
 package io.credsync.delivery;
 
-import io.credsync.config.DatabaseConnector;
+import io.credsync.connection.DatabaseConnector;
 import io.credsync.outbox.EventId;
 import io.credsync.outbox.OutboxEvent;
+import io.credsync.verify.RoleLogin;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

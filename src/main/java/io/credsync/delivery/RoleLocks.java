@@ -1,5 +1,6 @@
 package io.credsync.delivery;
 
+import io.credsync.verify.LoginVerifier;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;

@@ -1,11 +1,11 @@
 package io.credsync.drift;
 
-import io.credsync.delivery.LoginVerifier;
-import io.credsync.delivery.RoleLogin;
 import io.credsync.secrets.SecretNamer;
 import io.credsync.secrets.SecretWriteException;
 import io.credsync.secrets.SecretsManagerPasswordReader;
 import io.credsync.secrets.StoredPassword;
+import io.credsync.verify.LoginVerifier;
+import io.credsync.verify.RoleLogin;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;

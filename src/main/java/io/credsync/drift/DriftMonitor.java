@@ -1,11 +1,11 @@
 package io.credsync.drift;
 
-import io.credsync.config.DatabaseConnector;
 import io.credsync.config.DriftConfig;
+import io.credsync.connection.DatabaseConnector;
+import io.credsync.lifecycle.Deadline;
 import io.credsync.metrics.DriftGauges;
 import java.sql.Connection;
 import java.sql.SQLException;
-import io.credsync.lifecycle.Deadline;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;

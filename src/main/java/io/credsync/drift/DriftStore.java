@@ -1,6 +1,6 @@
 package io.credsync.drift;
 
-import io.credsync.config.Transactions;
+import io.credsync.connection.Transactions;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

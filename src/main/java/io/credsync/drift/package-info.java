@@ -11,9 +11,9 @@
  *
  * <p>Arguments are non-null unless a method says otherwise.
  *
- * <p>May use: {@code config}, {@code secrets} (to read a secret by the writer's rules),
- * {@code delivery}'s {@link io.credsync.delivery.LoginVerifier} and {@code metrics}' drift
- * gauges. The tie to {@code delivery} is only the login check, which is to move where both can
- * use it.
+ * <p>May use: {@code config}, {@code connection}, {@code crypto}'s password, {@code secrets} (to
+ * read a secret by the writer's rules), {@code verify}'s
+ * {@link io.credsync.verify.LoginVerifier} (the same login check as delivery's) and
+ * {@code metrics}' drift gauges; not {@code delivery}.
  */
 package io.credsync.drift;

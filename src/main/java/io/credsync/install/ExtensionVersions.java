@@ -8,7 +8,7 @@ import java.util.Comparator;
  * versions (it only follows update paths), but install and doctor must tell "older" from
  * "newer" to say what to do. Stateless and thread-safe.
  */
-final class ExtensionVersions {
+public final class ExtensionVersions {
 
     /** Orders versions; a version with more parts after equal ones is the newer. */
     static final Comparator<String> ORDER = ExtensionVersions::compare;
@@ -28,7 +28,7 @@ final class ExtensionVersions {
         return Integer.compare(left.length, right.length);
     }
 
-    static boolean isNewer(String candidate, String than) {
+    public static boolean isNewer(String candidate, String than) {
         return compare(candidate, than) > 0;
     }
 

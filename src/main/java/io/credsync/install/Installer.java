@@ -23,7 +23,7 @@ import java.util.function.Consumer;
 public final class Installer {
 
     /** credsync needs PostgreSQL 15 (its module uses 15's GUC API; pgoutput's protocol 1). */
-    static final int MIN_SERVER_VERSION_NUM = 150000;
+    public static final int MIN_SERVER_VERSION_NUM = 150000;
 
     /**
      * What to do.

@@ -1,6 +1,6 @@
 package io.credsync.metrics;
 
-import io.credsync.config.AwsClients;
+import io.credsync.aws.AwsClients;
 import io.credsync.config.AwsConfig;
 import io.credsync.config.MetricsConfig;
 import io.credsync.lifecycle.Deadline;

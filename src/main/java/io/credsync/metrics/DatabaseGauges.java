@@ -1,6 +1,6 @@
 package io.credsync.metrics;
 
-import io.credsync.config.DatabaseConnector;
+import io.credsync.connection.DatabaseConnector;
 import io.credsync.lifecycle.Deadline;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;

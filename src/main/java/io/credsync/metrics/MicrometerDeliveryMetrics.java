@@ -1,5 +1,6 @@
 package io.credsync.metrics;
 
+import io.credsync.delivery.DeliveryMetrics;
 import io.credsync.delivery.DeliveryStatus;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Meter;

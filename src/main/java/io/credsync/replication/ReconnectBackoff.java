@@ -1,6 +1,6 @@
 package io.credsync.replication;
 
-import io.credsync.config.RetryPolicy;
+import io.credsync.connection.RetryPolicy;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.random.RandomGenerator;

@@ -1,8 +1,8 @@
 package io.credsync.replication;
 
-import io.credsync.config.DatabaseConnector;
-import io.credsync.config.WaitableSocket;
-import io.credsync.config.WaitableSocketFactory;
+import io.credsync.connection.DatabaseConnector;
+import io.credsync.connection.WaitableSocket;
+import io.credsync.connection.WaitableSocketFactory;
 import io.credsync.lifecycle.Deadline;
 import java.io.IOException;
 import java.nio.ByteBuffer;

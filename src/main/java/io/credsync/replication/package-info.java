@@ -15,7 +15,7 @@
  * <p>Arguments are non-null unless a method says otherwise. No message, log line or
  * {@code toString()} contains an envelope.
  *
- * <p>May use: PgJDBC's replication API, {@code config} and {@code outbox}; nothing about
+ * <p>May use: PgJDBC's replication API, {@code connection} and {@code outbox}; nothing about
  * delivery, which it reaches only through {@link io.credsync.replication.OutboxBatchSink}.
  */
 package io.credsync.replication;

@@ -1,6 +1,6 @@
 package io.credsync.secrets;
 
-import io.credsync.config.AwsErrorCodes;
+import io.credsync.aws.AwsErrorCodes;
 import java.util.Map;
 import java.util.Set;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;

@@ -7,7 +7,7 @@
  * secret's current value; {@link io.credsync.secrets.SecretsManagerSecretWriter} describes, reads,
  * creates or puts, with the event id as {@code ClientRequestToken}, and refuses a secret with a
  * {@link io.credsync.secrets.SecretConflict} (another writer, or scheduled for deletion); {@link
- * io.credsync.config.AwsClients} builds the client it uses.
+ * io.credsync.aws.AwsClients} builds the client it uses.
  *
  * <p>Rules that hold throughout the package:
  * <ul>
@@ -20,7 +20,7 @@
  *       and throws {@link java.lang.NullPointerException}.
  * </ul>
  *
- * <p>May use: the AWS SDK's Secrets Manager client, {@code config}, {@code json},
- * {@code outbox} and {@code crypto}'s {@link io.credsync.crypto.Password}.
+ * <p>May use: the AWS SDK's Secrets Manager client, {@code aws} (error codes), {@code config},
+ * {@code json}, {@code outbox} and {@code crypto}'s {@link io.credsync.crypto.Password}.
  */
 package io.credsync.secrets;

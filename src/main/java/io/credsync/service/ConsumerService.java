@@ -1,16 +1,16 @@
 package io.credsync.service;
 
 import io.credsync.CredsyncVersion;
-import io.credsync.config.AwsClients;
+import io.credsync.aws.AwsClients;
 import io.credsync.config.CredsyncConfig;
-import io.credsync.config.DatabaseConnector;
-import io.credsync.config.RetryPolicy;
+import io.credsync.connection.DatabaseConnector;
+import io.credsync.connection.PgConnector;
+import io.credsync.connection.RetryPolicy;
 import io.credsync.crypto.EnvelopeOpener;
 import io.credsync.crypto.KmsKeyUnwrapper;
 import io.credsync.delivery.AwsAnswers;
 import io.credsync.delivery.DeliveryPipeline;
 import io.credsync.delivery.DeliveryStore;
-import io.credsync.delivery.LoginVerifier;
 import io.credsync.delivery.RoleLocks;
 import io.credsync.delivery.SecretFields;
 import io.credsync.delivery.Sleeper;
@@ -35,6 +35,7 @@ import io.credsync.secrets.SecretWriter;
 import io.credsync.secrets.SecretsManagerPasswordReader;
 import io.credsync.secrets.SecretsManagerSecretWriter;
 import io.credsync.secrets.WriteCeilingInterceptor;
+import io.credsync.verify.LoginVerifier;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.sql.Connection;
@@ -162,7 +163,7 @@ public final class ConsumerService {
         log.info("starting credsync {} for database {} on {}:{}, slot {}, covering databases: {}",
                 CredsyncVersion.current(), config.database().name(), config.database().host(),
                 config.database().port(), config.replication().slot(), config.database().databases());
-        DatabaseConnector connector = config.database().connector();
+        DatabaseConnector connector = PgConnector.of(config.database());
         CredsyncMeterRegistry registry = CredsyncMeterRegistry.create();
         resources.push(deadline -> registry.close());
         // credsync's own meters go to Prometheus and, when switched on, to CloudWatch as well.
@@ -212,7 +213,8 @@ public final class ConsumerService {
         pipelineFactory = databaseConnector -> new DeliveryPipeline(
                 () -> new DeliveryStore(databaseConnector), config.delivery().concurrency(), opener,
                 new LoginVerifier(databaseConnector, Clock.systemUTC()), config.delivery().verify(), writer,
-                namer, fields, config.delivery().retryPolicy(), RandomGenerator.getDefault(), Sleeper.SYSTEM,
+                namer, fields, new RetryPolicy(config.delivery().retryInitial(), config.delivery().retryMax()),
+                RandomGenerator.getDefault(), Sleeper.SYSTEM,
                 Clock.systemUTC(), metrics, turnGate, roleLocks);
 
         // Each slot is created before its database's start-up scan, so that every event is either
@@ -253,7 +255,7 @@ public final class ConsumerService {
      * every {@link #DISCOVERY_INTERVAL}, so that a database created later is streamed too.
      */
     private void discoverDatabases() throws SQLException, ReplicationException {
-        DatabaseConnector home = config.database().connector();
+        DatabaseConnector home = PgConnector.of(config.database());
         List<ClusterDatabases.Streamed> others;
         try (Connection connection = home.connect()) {
             others = ClusterDatabases.streamedOthers(connection, config.database().databases(), home.databaseName());
@@ -262,7 +264,7 @@ public final class ConsumerService {
             if (streams.stream().anyMatch(s -> s.database().equals(database.name()))) {
                 continue;
             }
-            DatabaseConnector connector = config.database().connector(database.name());
+            DatabaseConnector connector = PgConnector.of(config.database().withName(database.name()));
             if (!hasCredsync(connector)) {
                 if (uncovered.add(database.name())) {
                     log.warn("database {} has no credsync: a managed role's password change made there is refused;"

@@ -1,6 +1,6 @@
 package io.credsync.service;
 
-import io.credsync.config.RetryPolicy;
+import io.credsync.connection.RetryPolicy;
 import io.credsync.install.SqlErrors;
 import io.credsync.replication.SqlStateClassifier;
 import java.sql.SQLException;

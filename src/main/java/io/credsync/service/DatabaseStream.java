@@ -1,6 +1,6 @@
 package io.credsync.service;
 
-import io.credsync.config.DatabaseConnector;
+import io.credsync.connection.DatabaseConnector;
 import io.credsync.delivery.DeliveryPipeline;
 import io.credsync.delivery.DeliveryWorker;
 import io.credsync.lifecycle.Deadline;

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import io.credsync.testing.NoPasswordIn;
 
 /**
  * No password reaches the server log from an error of a password statement that reached the
@@ -79,9 +80,7 @@ class ServerLogPasswordIT {
     @AfterEach
     void noPasswordOfTheTestIsInTheServerLog() {
         String log = cluster.serverLog();
-        for (String password : passwords) {
-            assertThat(log).as("the server log").doesNotContain(password);
-        }
+        NoPasswordIn.assertAbsent(log, "the server log", passwords);
     }
 
     @Test

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -137,7 +138,17 @@ class ReplayCommandIT {
 
         assertThat(run.exitCode()).as("%s", run).isEqualTo(1);
         assertThat(run.err()).contains("cannot replay event 1: permission denied (SQLState 42501): " + user
-                + " may not call credsync.replay", "GRANT EXECUTE ON FUNCTION credsync.replay(bigint) TO " + user);
+                + " may not call credsync.replay", "GRANT USAGE ON SCHEMA credsync TO " + user,
+                "GRANT EXECUTE ON FUNCTION credsync.replay(bigint) TO " + user);
+
+        // The advice is complete: after exactly those grants the call gets past the privilege check.
+        try (Connection superuser = fixture.database().connectAsSuperuser();
+                Statement statement = superuser.createStatement()) {
+            statement.execute("GRANT USAGE ON SCHEMA credsync TO " + user);
+            statement.execute("GRANT EXECUTE ON FUNCTION credsync.replay(bigint) TO " + user);
+        }
+        CommandRun granted = replay("999999");
+        assertThat(granted.err()).as("%s", granted).doesNotContain("42501").contains("no such event");
     }
 
     @Test

@@ -7,14 +7,14 @@ import java.util.HashMap;
 import java.util.Map;
 
 /** Environments and files for the configuration tests; the real environment is never read. */
-final class ConfigFixtures {
-    static final String PASSWORD = "s3cret-Pa55word";
+public final class ConfigFixtures {
+    public static final String PASSWORD = "s3cret-Pa55word";
 
     private ConfigFixtures() {
     }
 
     /** The least an environment must set when there is no file; modifiable. */
-    static Map<String, String> minimalEnvironment() {
+    public static Map<String, String> minimalEnvironment() {
         Map<String, String> env = new HashMap<>();
         env.put("CREDSYNC_DATABASE_NAME", "appdb");
         env.put("CREDSYNC_DATABASE_USER", "credsync");
@@ -24,7 +24,7 @@ final class ConfigFixtures {
     }
 
     /** {@link #minimalEnvironment()} plus pairs of name and value. */
-    static Map<String, String> environment(String... namesAndValues) {
+    public static Map<String, String> environment(String... namesAndValues) {
         Map<String, String> env = minimalEnvironment();
         for (int i = 0; i < namesAndValues.length; i += 2) {
             env.put(namesAndValues[i], namesAndValues[i + 1]);
@@ -32,11 +32,11 @@ final class ConfigFixtures {
         return env;
     }
 
-    static Path write(Path dir, String name, String content) throws IOException {
+    public static Path write(Path dir, String name, String content) throws IOException {
         return Files.writeString(dir.resolve(name), content);
     }
 
-    static CredsyncConfig load(Map<String, String> env) throws ConfigException {
+    public static CredsyncConfig load(Map<String, String> env) throws ConfigException {
         return CredsyncConfig.load(null, env);
     }
 }

@@ -8,9 +8,10 @@ import static io.credsync.config.ConfigFixtures.write;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.credsync.secrets.SecretNamer;
 import io.credsync.config.DatabaseConfig.Auth;
 import io.credsync.config.DatabaseConfig.SslMode;
+import io.credsync.connection.PgConnector;
+import io.credsync.secrets.SecretNamer;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -321,7 +322,7 @@ class CredsyncConfigTest {
 
         assertThat(config.toString()).doesNotContain(PASSWORD).contains("password=Optional[****]");
         assertThat(config.database().toString()).doesNotContain(PASSWORD);
-        assertThat(config.database().connector().toString()).doesNotContain(PASSWORD);
+        assertThat(PgConnector.of(config.database()).toString()).doesNotContain(PASSWORD);
     }
 
     @Test

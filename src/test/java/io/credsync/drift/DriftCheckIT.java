@@ -2,14 +2,14 @@ package io.credsync.drift;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.credsync.config.DatabaseConnector;
-import io.credsync.delivery.LoginVerifier;
+import io.credsync.connection.DatabaseConnector;
 import io.credsync.secrets.SecretNamer;
 import io.credsync.secrets.SecretsManagerPasswordReader;
 import io.credsync.testing.ClusterConnector;
 import io.credsync.testing.MotoServer;
 import io.credsync.testing.RoleStatements;
 import io.credsync.testing.SyncFixture;
+import io.credsync.verify.LoginVerifier;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

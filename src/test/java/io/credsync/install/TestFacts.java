@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /** Hand-built {@link ServerFacts} for unit tests: a fluent copy-on-write builder. */
-final class TestFacts {
+public final class TestFacts {
 
     private final Map<String, Setting> settings = new HashMap<>();
     private boolean superuser = true;
@@ -18,58 +18,58 @@ final class TestFacts {
     private List<String> tleVersions = List.of();
     private boolean rds;
 
-    static TestFacts server() {
+    public static TestFacts server() {
         return new TestFacts().set("wal_level", "logical");
     }
 
-    TestFacts set(String name, String value) {
+    public TestFacts set(String name, String value) {
         settings.put(name, new Setting(value, ""));
         return this;
     }
 
-    TestFacts preload(String libraries) {
+    public TestFacts preload(String libraries) {
         return set("shared_preload_libraries", libraries);
     }
 
     /** As a role that may not read shared_preload_libraries sees the server. */
-    TestFacts preloadHidden() {
+    public TestFacts preloadHidden() {
         settings.remove("shared_preload_libraries");
         return this;
     }
 
-    TestFacts nativeFiles(String defaultVersion) {
+    public TestFacts nativeFiles(String defaultVersion) {
         fileDefault = defaultVersion;
         return this;
     }
 
-    TestFacts installed(String version) {
+    public TestFacts installed(String version) {
         installed = version;
         return this;
     }
 
-    TestFacts pgTleAvailable() {
+    public TestFacts pgTleAvailable() {
         pgTleAvailable = true;
         return this;
     }
 
-    TestFacts pgTleCreated(String... credsyncVersions) {
+    public TestFacts pgTleCreated(String... credsyncVersions) {
         pgTleAvailable = true;
         pgTle = "1.5.3";
         tleVersions = List.of(credsyncVersions);
         return this;
     }
 
-    TestFacts notSuperuser() {
+    public TestFacts notSuperuser() {
         superuser = false;
         return this;
     }
 
-    TestFacts rds() {
+    public TestFacts rds() {
         rds = true;
         return this;
     }
 
-    ServerFacts build() {
+    public ServerFacts build() {
         return new ServerFacts(150008, "app", "admin", superuser, settings, Optional.ofNullable(installed),
                 Optional.ofNullable(fileDefault), pgTleAvailable, Optional.ofNullable(pgTle), tleVersions, rds);
     }

@@ -1,11 +1,7 @@
 package io.credsync.metrics;
 
+import io.credsync.connection.DatabaseConnector;
 import io.credsync.crypto.Password;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
-import static org.awaitility.Awaitility.await;
-
-import io.credsync.config.DatabaseConnector;
 import io.credsync.testing.CredsyncDatabase;
 import io.credsync.testing.RsaKeys;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -22,6 +18,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
 
 class DatabaseGaugesIT {
 

@@ -1,11 +1,8 @@
 package io.credsync.secrets;
 
-import io.credsync.config.AwsClients;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.credsync.aws.AwsClients;
 import io.credsync.crypto.Password;
 import io.credsync.outbox.EventId;
 import io.credsync.testing.EmulatedAws;
@@ -30,6 +27,9 @@ import software.amazon.awssdk.services.secretsmanager.model.DescribeSecretRespon
 import software.amazon.awssdk.services.secretsmanager.model.GetSecretValueResponse;
 import software.amazon.awssdk.services.secretsmanager.model.SecretVersionsListEntry;
 import software.amazon.awssdk.services.secretsmanager.model.Tag;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /** The writer against moto's Secrets Manager, through a client built by the factory. */
 class SecretsManagerSecretWriterIT {

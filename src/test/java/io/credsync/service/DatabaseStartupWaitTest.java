@@ -6,7 +6,8 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.credsync.config.DatabaseConfig;
 import io.credsync.config.DatabaseScope;
-import io.credsync.config.RetryPolicy;
+import io.credsync.connection.PgConnector;
+import io.credsync.connection.RetryPolicy;
 import io.credsync.crypto.Password;
 import io.credsync.replication.SqlStateClassifier;
 import io.credsync.testing.PortAllocator;
@@ -124,7 +125,7 @@ class DatabaseStartupWaitTest {
                 DatabaseConfig.SslMode.DISABLE, Duration.ofSeconds(2), "credsync", Optional.empty(),
                 DatabaseScope.ALL, Duration.ofMinutes(5));
 
-        SQLException failure = catchThrowableOfType(() -> database.connector().connect().close(), SQLException.class);
+        SQLException failure = catchThrowableOfType(() -> PgConnector.of(database).connect().close(), SQLException.class);
 
         assertThat((Throwable) failure).as(why).isNotNull();
         assertThat(SqlStateClassifier.isTemporarilyUnavailable(failure)).as(why + ": SQLState " + failure.getSQLState())

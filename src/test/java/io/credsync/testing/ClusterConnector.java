@@ -1,7 +1,7 @@
 package io.credsync.testing;
 
-import io.credsync.config.DatabaseConnector;
-import io.credsync.config.WaitableSocketFactory;
+import io.credsync.connection.DatabaseConnector;
+import io.credsync.connection.WaitableSocketFactory;
 import io.credsync.crypto.Password;
 import io.credsync.testing.PostgresCluster;
 import java.sql.Connection;

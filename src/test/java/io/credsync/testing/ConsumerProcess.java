@@ -39,15 +39,6 @@ public final class ConsumerProcess implements AutoCloseable {
     }
 
     /**
-     * Starts the consumer with the configuration {@code yaml}, in which the placeholder
-     * {@code ${METRICS_PORT}} is replaced by a free port, and waits until its metrics endpoint
-     * listens (it opens it first thing, before it waits for the database and prepares the slot:
-     * wait for {@code /health/ready} to know that it streams).
-     *
-     * @param dir where the configuration and the log go; the same for every start of one consumer
-     * @param env environment variables to add, e.g. the database password
-     */
-    /**
      * The JVM options the Dockerfile's ENTRYPOINT runs the consumer with (DockerfileIT checks that
      * they match), so that tests and benchmarks measure the consumer as it is deployed.
      */
@@ -67,6 +58,15 @@ public final class ConsumerProcess implements AutoCloseable {
         return extra == null || extra.isBlank() ? List.of() : List.of(extra.trim().split("\\s+"));
     }
 
+    /**
+     * Starts the consumer with the configuration {@code yaml}, in which the placeholder
+     * {@code ${METRICS_PORT}} is replaced by a free port, and waits until its metrics endpoint
+     * listens (it opens it first thing, before it waits for the database and prepares the slot:
+     * wait for {@code /health/ready} to know that it streams).
+     *
+     * @param dir where the configuration and the log go; the same for every start of one consumer
+     * @param env environment variables to add, e.g. the database password
+     */
     public static ConsumerProcess start(Path dir, String yaml, Map<String, String> env) {
         Path jar = Path.of(System.getProperty("credsync.jar", "target/credsync.jar")).toAbsolutePath();
         if (!Files.isRegularFile(jar)) {

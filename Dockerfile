@@ -90,12 +90,18 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
 # delivery in progress, confirms what is done and exits 0 within 10 s, one deadline shared by
 # every part of its shutdown (give the orchestrator's stop timeout at least that). The heap follows the container's memory limit; an
 # OutOfMemoryError ends the process so that the orchestrator restarts it rather than leaving a
-# half-working one. The consumer is a small service that mostly waits on the network: the C1
-# compiler alone (TieredStopAtLevel=1) and the serial collector cost less CPU than C2's warm-up
-# and G1's threads, which on a small task compete with the work itself (JFR showed C2 compiling
-# for about 11 s of CPU in a fresh consumer's first 26 s of a burst; start-up to ready went from
-# 2.0-2.7 s to 1.5-1.8 s on 2 cores; end-to-end lag did not change). Tests and benchmarks run
+# half-working one. The consumer is a small service that mostly waits on the network, with one
+# hot loop: the login check's SCRAM key derivation (4,096 rounds of HMAC-SHA-256 per event), 9 to
+# 14 ms of CPU compiled by C1 and about 1 ms by C2, which uses the CPU's SHA instructions. C2
+# for everything costs more than it saves (JFR showed it compiling for about 11 s of CPU in a
+# fresh consumer's first 26 s of a burst), so C2's thresholds (Tier4*) are raised about 20-fold:
+# only code run hundreds of thousands of times, the hashing and the JDK's busiest methods, gets
+# C2, and the rest stays with C1; one C2 thread. In the e2e-lag benchmark this cut CPU per
+# verified event from 25.6 to 20.9 ms and halved its lag; without the login check the C1-only
+# options were cheaper (13.5 against 16.6 ms: C1's profiling code is slower than its plain
+# code). See docs/benchmarks.md. The serial collector costs less than G1's threads, which on a
+# small task compete with the work itself. Tests and benchmarks run
 # the consumer with the same options. -XX:-UsePerfData: the JVM's performance counters (for
 # jstat) are sampled 20 times a second, the largest part of an idle consumer's CPU once
 # credsync itself sleeps. Add JVM options with JAVA_TOOL_OPTIONS.
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-jar", "/app/credsync.jar", "run"]
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-XX:CICompilerCount=2", "-XX:Tier4InvocationThreshold=100000", "-XX:Tier4MinInvocationThreshold=12000", "-XX:Tier4CompileThreshold=300000", "-XX:Tier4BackEdgeThreshold=800000", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-jar", "/app/credsync.jar", "run"]

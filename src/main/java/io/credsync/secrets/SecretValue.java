@@ -70,6 +70,19 @@ public final class SecretValue {
     }
 
     /**
+     * @param value a JSON object, as {@link #fresh} and {@link #merged} return
+     * @return the object without the six keys credsync owns (so without the password): what a
+     *     later {@link #merged} keeps of it, in the same order
+     */
+    static String otherKeys(String value) {
+        JsonNode node = tree(value).filter(JsonNode::isObject)
+                .orElseThrow(() -> new IllegalArgumentException("not a JSON object"));
+        ObjectNode others = (ObjectNode) node;
+        others.remove(FIELDS);
+        return write(others);
+    }
+
+    /**
      * Parses a secret's value under the rules {@link #merged} applies (trailing tokens refused), so
      * that whoever reads a secret agrees with the writer on what it holds.
      *

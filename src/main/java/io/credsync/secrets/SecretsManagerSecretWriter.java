@@ -29,7 +29,10 @@ import software.amazon.awssdk.services.secretsmanager.model.Tag;
  * Else {@code GetSecretValue} (AWSCURRENT), {@link SecretValue#merged merge} into the current
  * value (a fresh value when it has none) and {@code PutSecretValue}. Both go to the ARN described,
  * so that a secret deleted and recreated in between is neither written unchecked nor with a value
- * merged from its predecessor.
+ * merged from its predecessor. The read is skipped when the description shows that
+ * {@code AWSCURRENT} is still the version this writer made last, whose value it knows
+ * ({@link WrittenVersions}): one call fewer for every change after a role's first, as long as
+ * nobody else writes the secret.
  *
  * <p>A secret can still change between the description and the write (scheduled for deletion,
  * say). Secrets Manager then answers {@code InvalidRequestException}; the secret is described
@@ -68,12 +71,15 @@ public final class SecretsManagerSecretWriter implements SecretWriter {
     private static final String NOT_FOUND = "ResourceNotFoundException";
     private static final String EXISTS = "ResourceExistsException";
     private static final String INVALID_REQUEST = "InvalidRequestException";
+    /** Secrets whose last written version is remembered: a few hundred bytes each, the password excluded. */
+    private static final int REMEMBERED_SECRETS = 10_000;
 
     private final SecretsManagerClient client;
     private final String kmsKeyId;
     private final String description;
     private final List<Tag> tags;
     private final Set<String> allowConflictingRoles;
+    private final WrittenVersions written = new WrittenVersions(REMEMBERED_SECRETS);
 
     /**
      * @param client the client to call; not null
@@ -120,11 +126,17 @@ public final class SecretsManagerSecretWriter implements SecretWriter {
             refuseConflicts(update, described.get());
         }
         String knownArn = described.map(DescribeSecretResponse::arn).orElse(null);
+        Optional<String> ownCurrent = described.flatMap(written::otherKeysOfCurrent);
+        if (ownCurrent.isPresent()) {
+            // AWSCURRENT is the version this writer made last: its value is known (see WrittenVersions).
+            return put(update, knownArn, SecretValue.merged(ownCurrent.get(), update));
+        }
         Optional<GetSecretValueResponse> current = readCurrent(update, knownArn != null ? knownArn : name);
         if (knownArn == null) {
             knownArn = current.map(GetSecretValueResponse::arn).orElse(null);
         }
-        return put(update, knownArn, current);
+        return put(update, knownArn, current.isPresent() ? mergedInto(current.get(), update)
+                : SecretValue.fresh(update));
     }
 
     /** @return the secret's metadata, or empty when there is no secret of that name */
@@ -174,9 +186,10 @@ public final class SecretsManagerSecretWriter implements SecretWriter {
     /** @return the created secret, or empty when a secret of that name exists after all */
     private Optional<SecretWriteResult> create(SecretUpdate update) throws SecretWriteException {
         String token = update.eventId().toString();
+        String value = SecretValue.fresh(update);
         CreateSecretRequest.Builder request = CreateSecretRequest.builder()
                 .name(update.secretName())
-                .secretString(SecretValue.fresh(update))
+                .secretString(value)
                 .clientRequestToken(token);
         if (kmsKeyId != null) {
             request.kmsKeyId(kmsKeyId);
@@ -196,16 +209,16 @@ public final class SecretsManagerSecretWriter implements SecretWriter {
             }
             throw failure("CreateSecret", update, e);
         }
-        return Optional.of(new SecretWriteResult(arnOf(update.secretName(), response.arn()),
-                Objects.requireNonNullElse(response.versionId(), token), true));
+        SecretWriteResult result = new SecretWriteResult(arnOf(update.secretName(), response.arn()),
+                Objects.requireNonNullElse(response.versionId(), token), true);
+        written.remember(result.arn(), result.versionId(), value);
+        return Optional.of(result);
     }
 
     /** @param knownArn the secret's ARN, or null when neither the description nor the read had it */
-    private SecretWriteResult put(SecretUpdate update, String knownArn, Optional<GetSecretValueResponse> current)
-            throws SecretWriteException {
+    private SecretWriteResult put(SecretUpdate update, String knownArn, String value) throws SecretWriteException {
         String name = update.secretName();
         String token = update.eventId().toString();
-        String value = current.isPresent() ? mergedInto(current.get(), update) : SecretValue.fresh(update);
         PutSecretValueResponse response;
         try {
             response = client.putSecretValue(request -> request
@@ -215,15 +228,20 @@ public final class SecretsManagerSecretWriter implements SecretWriter {
         } catch (SdkException e) {
             if (SecretsManagerErrors.hasCode(e, EXISTS)) {
                 // A version with this token exists: this event was written before (see class comment).
-                return new SecretWriteResult(arnOf(name, knownArn), token, false);
+                // What it holds is not this value, so the next write reads the secret.
+                String arn = arnOf(name, knownArn);
+                written.forget(arn);
+                return new SecretWriteResult(arn, token, false);
             }
             if (SecretsManagerErrors.hasCode(e, NOT_FOUND)) {
                 throw vanished("PutSecretValue", name, e);
             }
             throw failure("PutSecretValue", update, e);
         }
-        return new SecretWriteResult(arnOf(name, response.arn() != null ? response.arn() : knownArn),
+        SecretWriteResult result = new SecretWriteResult(arnOf(name, response.arn() != null ? response.arn() : knownArn),
                 Objects.requireNonNullElse(response.versionId(), token), false);
+        written.remember(result.arn(), result.versionId(), value);
+        return result;
     }
 
     private static String mergedInto(GetSecretValueResponse current, SecretUpdate update) throws SecretWriteException {

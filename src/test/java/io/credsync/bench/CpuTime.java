@@ -49,6 +49,12 @@ final class CpuTime {
         return new CpuTime(ticks);
     }
 
+    /** CPU seconds {@code group} used since its processes started; -1 if unknown. */
+    double total(String group) {
+        long ticks = ticksByGroup.getOrDefault(group, -1L);
+        return ticks < 0 ? -1 : ticks / TICKS_PER_SECOND;
+    }
+
     /** CPU seconds each group used since {@code earlier}, in the order of {@link #snapshot}; -1 if unknown. */
     Map<String, Double> since(CpuTime earlier) {
         Map<String, Double> seconds = new LinkedHashMap<>();

@@ -57,6 +57,17 @@ class SecretValueTest {
     }
 
     @Test
+    void theOtherKeysOfAWrittenValueLeaveOutThePasswordAndMergeToTheSameString() throws Exception {
+        String written = SecretValue.merged("{\"proxy\":\"p.example.com\",\"password\":\"old\",\"n\":1.50}",
+                update(PASSWORD));
+
+        String others = SecretValue.otherKeys(written);
+
+        assertThat(others).isEqualTo("{\"proxy\":\"p.example.com\",\"n\":1.50}");
+        assertThat(SecretValue.merged(others, update("next"))).isEqualTo(SecretValue.merged(written, update("next")));
+    }
+
+    @Test
     void otherToolsNumbersKeepTheirPrecisionAndForm() throws Exception {
         String merged = SecretValue.merged("{\"big\":12345678901234567890123,\"dec\":1.10,\"tiny\":0.1000000000000000055511}",
                 update("pw"));

@@ -14,9 +14,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.secretsmanager.model.DescribeSecretResponse;
 import software.amazon.awssdk.services.secretsmanager.model.GetSecretValueResponse;
@@ -159,6 +164,64 @@ class SecretsManagerSecretWriterIT {
     }
 
     @Test
+    void aRolesNextChangeSkipsTheReadWhileItsOwnVersionIsCurrentAndKeepsTheForeignKeys() throws Exception {
+        String name = uniqueName();
+        moto.createSecret(r -> r.name(name).secretString("{\"proxy_host\":\"proxy.example.com\",\"password\":\"old\"}"));
+        try (CountingWriter counting = new CountingWriter()) {
+            counting.writer.write(update(name, "pw-1"));
+            String afterFirst = moto.getSecretValue(r -> r.secretId(name)).secretString();
+            counting.operations.clear();
+
+            SecretUpdate second = update(name, "pw-2");
+            counting.writer.write(second);
+
+            assertThat(counting.operations).containsExactly("DescribeSecret", "PutSecretValue");
+            GetSecretValueResponse current = moto.getSecretValue(r -> r.secretId(name));
+            assertThat(current.versionId()).isEqualTo(second.eventId().toString());
+            assertThat(current.secretString()).as("the same value as a read and merge would make")
+                    .isEqualTo(afterFirst.replace("pw-1", "pw-2"));
+            assertThat(JSON.readTree(current.secretString()).get("proxy_host").asText()).isEqualTo("proxy.example.com");
+        }
+    }
+
+    @Test
+    void aVersionAnotherToolWroteSinceIsReadAndItsKeysKept() throws Exception {
+        String name = uniqueName();
+        try (CountingWriter counting = new CountingWriter()) {
+            counting.writer.write(update(name, "pw-1"));
+            String ours = moto.getSecretValue(r -> r.secretId(name)).secretString();
+            moto.putSecretValue(r -> r.secretId(name).secretString(ours.replace("}", ",\"note\":\"added later\"}")));
+            counting.operations.clear();
+
+            counting.writer.write(update(name, "pw-2"));
+
+            assertThat(counting.operations).containsExactly("DescribeSecret", "GetSecretValue", "PutSecretValue");
+            JsonNode value = JSON.readTree(moto.getSecretValue(r -> r.secretId(name)).secretString());
+            assertThat(value.get("note").asText()).isEqualTo("added later");
+            assertThat(value.get("password").asText()).isEqualTo("pw-2");
+        }
+    }
+
+    @Test
+    void aWriteAfterARedeliveryThatFoundAnotherValueReadsTheSecretAgain() throws Exception {
+        String name = uniqueName();
+        try (CountingWriter counting = new CountingWriter()) {
+            SecretUpdate first = update(name, "pw-1");
+            counting.writer.write(first);
+            String ours = moto.getSecretValue(r -> r.secretId(name)).secretString();
+            moto.putSecretValue(r -> r.secretId(name).secretString(ours.replace("}", ",\"note\":\"added later\"}")));
+            counting.writer.write(first);
+            counting.operations.clear();
+
+            counting.writer.write(update(name, "pw-2"));
+
+            assertThat(counting.operations).containsExactly("DescribeSecret", "GetSecretValue", "PutSecretValue");
+            assertThat(JSON.readTree(moto.getSecretValue(r -> r.secretId(name)).secretString()).get("note").asText())
+                    .isEqualTo("added later");
+        }
+    }
+
+    @Test
     void aSecretWithoutAValueGetsItsFirstVersion() throws Exception {
         String name = uniqueName();
         moto.createSecret(r -> r.name(name));
@@ -288,6 +351,24 @@ class SecretsManagerSecretWriterIT {
             assertThat(e.errorCode()).isEqualTo("SdkClientException");
             assertThat(millis).as("bounded by the API call time-out").isLessThan(15_000);
             assertNoPassword(e, "pw-unreachable");
+        }
+    }
+
+    /** A writer of its own, whose client notes the name of every operation it calls. */
+    private static final class CountingWriter implements AutoCloseable {
+        final List<String> operations = new CopyOnWriteArrayList<>();
+        final SecretsManagerClient client = AwsClients.build(SecretsManagerClient.builder(), EmulatedAws.REGION,
+                MotoServer.shared().endpoint(), EmulatedAws.credentials(), List.of(new ExecutionInterceptor() {
+                    @Override
+                    public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+                        operations.add(attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME));
+                    }
+                }));
+        final SecretsManagerSecretWriter writer = new SecretsManagerSecretWriter(client, null, null, Map.of(), Set.of());
+
+        @Override
+        public void close() {
+            client.close();
         }
     }
 

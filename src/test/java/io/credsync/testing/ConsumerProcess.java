@@ -39,6 +39,26 @@ public final class ConsumerProcess implements AutoCloseable {
     }
 
     /**
+     * The JVM options the Dockerfile's ENTRYPOINT runs the consumer with (DockerfileIT checks that
+     * they match), so that tests and benchmarks measure the consumer as it is deployed.
+     */
+    public static final List<String> CONTAINER_JVM_OPTIONS = List.of("-XX:CICompilerCount=2",
+            "-XX:Tier4InvocationThreshold=100000", "-XX:Tier4MinInvocationThreshold=12000",
+            "-XX:Tier4CompileThreshold=300000", "-XX:Tier4BackEdgeThreshold=800000", "-XX:+UseSerialGC",
+            "-XX:-UsePerfData");
+
+    /**
+     * JVM options added after {@link #CONTAINER_JVM_OPTIONS} (so they win), separated by spaces:
+     * the system property {@code credsync.consumer.jvmOptions}, else the environment variable
+     * {@code CREDSYNC_CONSUMER_JVM_OPTIONS}. For profiling a benchmark's consumer, e.g.
+     * {@code CREDSYNC_CONSUMER_JVM_OPTIONS=-XX:StartFlightRecording=filename=/tmp/c.jfr ./scripts/bench e2e-lag}.
+     */
+    static List<String> extraJvmOptions() {
+        String extra = System.getProperty("credsync.consumer.jvmOptions", System.getenv("CREDSYNC_CONSUMER_JVM_OPTIONS"));
+        return extra == null || extra.isBlank() ? List.of() : List.of(extra.trim().split("\\s+"));
+    }
+
+    /**
      * Starts the consumer with the configuration {@code yaml}, in which the placeholder
      * {@code ${METRICS_PORT}} is replaced by a free port, and waits until its metrics endpoint
      * listens (it opens it first thing, before it waits for the database and prepares the slot:
@@ -47,13 +67,6 @@ public final class ConsumerProcess implements AutoCloseable {
      * @param dir where the configuration and the log go; the same for every start of one consumer
      * @param env environment variables to add, e.g. the database password
      */
-    /**
-     * The JVM options the Dockerfile's ENTRYPOINT runs the consumer with (DockerfileIT checks that
-     * they match), so that tests and benchmarks measure the consumer as it is deployed.
-     */
-    public static final List<String> CONTAINER_JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-            "-XX:-UsePerfData");
-
     public static ConsumerProcess start(Path dir, String yaml, Map<String, String> env) {
         Path jar = Path.of(System.getProperty("credsync.jar", "target/credsync.jar")).toAbsolutePath();
         if (!Files.isRegularFile(jar)) {
@@ -70,6 +83,7 @@ public final class ConsumerProcess implements AutoCloseable {
             }
             List<String> command = new ArrayList<>(List.of(java.toString(), "-Xmx256m"));
             command.addAll(CONTAINER_JVM_OPTIONS);
+            command.addAll(extraJvmOptions());
             command.addAll(List.of("-jar", jar.toString(), "run", "--config", config.toString()));
             return command;
         }, port -> env, START_TIMEOUT));

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 /**
  * What becomes of a password change when one AWS call goes wrong in one particular way, with a
@@ -147,6 +148,9 @@ class AwsFaultOutcomesIT {
     @MethodSource("transientFaults")
     void aTransientFaultEndsSynced(Case fault) throws Exception {
         String role = roleWithSyncedSecret(fault.operation().equals(CREATE));
+        if (fault.operation().equals(GET)) {
+            writtenByAnotherTool(role);
+        }
         FaultInjection injection = proxyOf(fault).inject(fault.operation(), fault.fault(), fault.times());
 
         String password = changePassword(role, "after-" + role);
@@ -211,6 +215,17 @@ class AwsFaultOutcomesIT {
         }
         assertThat(outcomes(role)).containsExactly("synced");
         return role;
+    }
+
+    /**
+     * Makes the role's current secret version another tool's (a key added, the password kept), so
+     * that the writer must read it: it skips GetSecretValue when the current version is its own.
+     */
+    private void writtenByAnotherTool(String role) {
+        SecretsManagerClient moto = MotoServer.shared().client();
+        String name = fixture.secretName(role);
+        String ours = moto.getSecretValue(r -> r.secretId(name)).secretString();
+        moto.putSecretValue(r -> r.secretId(name).secretString(ours.replace("}", ",\"note\":\"added later\"}")));
     }
 
     private String changePassword(String role, String password) throws SQLException {

@@ -114,18 +114,23 @@ final class ReleaseDatabaseCommand extends ConfiguredCommand {
         while (true) {
             Releases.SlotState state = Releases.slotState(home, slot);
             long pending = hasCredsync ? Releases.pendingEvents(released) : 0;
+            long older = hasCredsync ? Releases.sessionsOlderThanRelease(released) : 0;
             if (state == Releases.SlotState.MISSING) {
                 out.println("slot " + slot + " is gone: DROP DATABASE " + name + " can run now");
                 out.flush();
                 return 0;
             }
-            if (state == Releases.SlotState.INACTIVE && pending == 0 && Releases.dropSlotIfIdle(home, slot)) {
+            if (state == Releases.SlotState.INACTIVE && pending == 0 && older == 0
+                    && Releases.dropSlotIfIdle(home, slot)) {
                 out.println("dropped slot " + slot + " (no consumer was streaming it, nothing was pending): DROP"
                         + " DATABASE " + name + " can run now");
                 out.flush();
                 return 0;
             }
-            String now = state == Releases.SlotState.ACTIVE
+            String now = pending == 0 && older > 0
+                    ? "waiting for " + older + " transaction(s) in " + name + " that began before the release to end"
+                            + " (one might still change a password there); then slot " + slot + " is dropped"
+                    : state == Releases.SlotState.ACTIVE
                     ? "waiting for the consumer to deliver " + pending + " pending event(s) of " + name
                             + " and drop slot " + slot
                     : pending + " event(s) captured in " + name + " are not delivered yet and no consumer streams"

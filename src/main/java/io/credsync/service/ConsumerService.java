@@ -121,6 +121,8 @@ public final class ConsumerService {
     private final Set<String> uncovered = ConcurrentHashMap.newKeySet();
     /** Released databases whose pending events were logged, by OID: logged once. */
     private final Set<Long> draining = ConcurrentHashMap.newKeySet();
+    /** Released databases whose transactions older than the release were logged, by OID: logged once. */
+    private final Set<Long> waitingForOlder = ConcurrentHashMap.newKeySet();
     /** Whether the releases could not be read (no privilege, an older schema): warned about once. */
     private boolean releasesUnreadable;
     private final Object streamsLock = new Object();
@@ -348,13 +350,24 @@ public final class ConsumerService {
             }
             String slot = database.slotName(config.replication().slot());
             long pending;
+            long older;
             try (Connection there = PgConnector.of(config.database().withName(database.name())).connect()) {
-                pending = ClusterDatabases.Streamed.hasCredsync(there) ? Releases.pendingEvents(there) : 0;
+                boolean hasCredsync = ClusterDatabases.Streamed.hasCredsync(there);
+                pending = hasCredsync ? Releases.pendingEvents(there) : 0;
+                older = hasCredsync ? Releases.sessionsOlderThanRelease(there) : 0;
             }
             if (pending > 0) {
                 if (draining.add(database.oid())) {
                     log.info("database {} is released: delivering its {} pending event(s) before dropping slot {}",
                             database.name(), pending, slot);
+                }
+                continue;
+            }
+            if (older > 0) {
+                // Such a transaction may still capture a change there, which only this slot would deliver.
+                if (waitingForOlder.add(database.oid())) {
+                    log.info("database {} is released: waiting for {} transaction(s) there that began before the"
+                            + " release to end before dropping slot {}", database.name(), older, slot);
                 }
                 continue;
             }

@@ -120,6 +120,39 @@ class ReleaseDatabaseIT {
     }
 
     @Test
+    void aRepeatableReadTransactionOlderThanTheReleaseKeepsTheSlotUntilItsChangeIsDelivered() throws Exception {
+        outputs.consumer(fixture.startConsumer());
+        String role = RoleStatements.uniqueName("rel");
+        try (Connection postgres = cluster.connectAsSuperuser("postgres")) {
+            RoleStatements.createRole(postgres, role, outputs.password("created-" + role));
+        }
+        fixture.awaitSecretPassword(role, "created-" + role, SYNC_TIMEOUT);
+        String appSlot = awaitSlotOf("appdb");
+
+        try (Connection old = cluster.connectAsSuperuser("appdb")) {
+            // Its snapshot is taken before the release, so its capture cannot see the release.
+            old.setAutoCommit(false);
+            old.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            single(old, "SELECT 1");
+
+            SyncFixture.CliRun waiting = fixture.runCli("release-database", "appdb", "--wait", "3s");
+            assertThat(waiting.exitCode()).as(waiting.output()).isEqualTo(4);
+            assertThat(waiting.output()).contains("waiting for 1 transaction(s) in appdb that began before the"
+                    + " release to end");
+            assertThat(slotOf("appdb")).as("the slot stays while that transaction may capture").isEqualTo(appSlot);
+
+            RoleStatements.alterPassword(old, role, outputs.password("older-than-the-release"));
+            old.commit();
+        }
+
+        assertThat(fixture.secretLogsIn(fixture.awaitSecretPassword(role, "older-than-the-release", SYNC_TIMEOUT)))
+                .as("the change of a transaction older than the release is delivered, not lost").isTrue();
+        SyncFixture.CliRun released = fixture.runCli("release-database", "appdb", "--wait", "60s");
+        assertThat(released.exitCode()).as(released.output()).isZero();
+        assertThat(slotOf("appdb")).isNull();
+    }
+
+    @Test
     void withoutAConsumerADatabaseWithNothingPendingIsReleasedByTheCommandAlone() throws Exception {
         ConsumerProcess consumer = outputs.consumer(fixture.startConsumer());
         String spareSlot = awaitSlotOf("spare");

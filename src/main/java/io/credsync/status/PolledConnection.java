@@ -1,5 +1,6 @@
 package io.credsync.status;
 
+import io.credsync.connection.BrokenConnections;
 import io.credsync.connection.DatabaseConnector;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -67,11 +68,13 @@ final class PolledConnection implements AutoCloseable {
             return result;
         } catch (SQLException e) {
             failed("SQLState " + e.getSQLState());
-            dropIfBroken();
+            if (BrokenConnections.isBroken(e, connection)) {
+                closeConnection();
+            }
             throw e;
         } catch (RuntimeException e) {
             failed(e.getClass().getName());
-            dropIfBroken();
+            dropIfClosed();
             throw e;
         } finally {
             if (closed) {
@@ -116,15 +119,16 @@ final class PolledConnection implements AutoCloseable {
         }
     }
 
-    private void dropIfBroken() {
+    /** After a failure that is not the driver's: the connection goes only if PgJDBC closed it. */
+    private void dropIfClosed() {
         Connection c = connection;
-        boolean valid;
+        boolean closedByDriver;
         try {
-            valid = c != null && c.isValid(2);
+            closedByDriver = c != null && c.isClosed();
         } catch (SQLException e) {
-            valid = false;
+            closedByDriver = true;
         }
-        if (!valid) {
+        if (closedByDriver) {
             closeConnection();
         }
     }

@@ -113,15 +113,15 @@ final class ReleaseDatabaseCommand extends ConfiguredCommand {
         String said = null;
         while (true) {
             Releases.SlotState state = Releases.slotState(home, slot);
-            long pending = hasCredsync ? Releases.pendingEvents(released) : 0;
-            long older = hasCredsync ? Releases.sessionsOlderThanRelease(released) : 0;
+            Releases.Outstanding outstanding = hasCredsync ? Releases.outstanding(released) : Releases.Outstanding.NONE;
+            long pending = outstanding.pendingEvents();
+            long older = outstanding.olderSessions();
             if (state == Releases.SlotState.MISSING) {
                 out.println("slot " + slot + " is gone: DROP DATABASE " + name + " can run now");
                 out.flush();
                 return 0;
             }
-            if (state == Releases.SlotState.INACTIVE && pending == 0 && older == 0
-                    && Releases.dropSlotIfIdle(home, slot)) {
+            if (state == Releases.SlotState.INACTIVE && outstanding.none() && Releases.dropSlotIfIdle(home, slot)) {
                 out.println("dropped slot " + slot + " (no consumer was streaming it, nothing was pending): DROP"
                         + " DATABASE " + name + " can run now");
                 out.flush();

@@ -64,37 +64,46 @@ public final class Releases {
     }
 
     /**
-     * The sessions of the released database {@code connection} is connected to (other than this
-     * one) whose snapshot may predate its release: in REPEATABLE READ or SERIALIZABLE such a
-     * transaction does not see the release, so a password change it makes is captured after
-     * {@link #recordInReleased}'s lock has gone, and commits an event that only a slot still there
-     * delivers. A snapshot whose xmin follows the release's transaction sees the release; one that
+     * What keeps a released database's slot: its events without a delivery row, and its sessions
+     * (other than this one) whose snapshot may predate the release.
+     *
+     * @param pendingEvents outbox rows without a delivery row
+     * @param olderSessions client sessions whose snapshot may not see the release: in REPEATABLE
+     *     READ or SERIALIZABLE such a transaction still captures a change after
+     *     {@link #recordInReleased}'s lock has gone, and its event only a slot still there delivers
+     */
+    public record Outstanding(long pendingEvents, long olderSessions) {
+
+        /** A database without credsync: nothing to wait for. */
+        public static final Outstanding NONE = new Outstanding(0, 0);
+
+        /** Whether the slot may go. */
+        public boolean none() {
+            return pendingEvents == 0 && olderSessions == 0;
+        }
+    }
+
+    /**
+     * Reads {@link Outstanding} in the released database {@code connection} is connected to, in one
+     * statement. A snapshot whose xmin follows the release's transaction sees the release; one that
      * does not might not, so it counts until it ends (as {@code CREATE INDEX CONCURRENTLY} waits
      * for older snapshots). Only client backends count: walsenders, autovacuum and other workers
      * capture no password change. {@code backend_xmin} is shown to every role.
      */
-    public static long sessionsOlderThanRelease(Connection connection) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement("SELECT count(*)"
-                + " FROM pg_catalog.pg_stat_activity a"
+    public static Outstanding outstanding(Connection connection) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("SELECT"
+                + " (SELECT count(*) FROM credsync.outbox o"
+                + " WHERE NOT EXISTS (SELECT FROM credsync.delivery d WHERE d.outbox_id = o.id)),"
+                + " (SELECT count(*) FROM pg_catalog.pg_stat_activity a"
                 + " WHERE a.datname = pg_catalog.current_database() AND a.pid <> pg_catalog.pg_backend_pid()"
                 + " AND a.backend_type = 'client backend' AND a.backend_xmin IS NOT NULL"
                 + " AND EXISTS (SELECT FROM credsync.released_database r"
                 + " JOIN pg_catalog.pg_database d ON d.oid = r.datoid"
                 + " WHERE d.datname = pg_catalog.current_database()"
-                + " AND pg_catalog.age(a.backend_xmin) >= pg_catalog.age(r.xmin))");
+                + " AND pg_catalog.age(a.backend_xmin) >= pg_catalog.age(r.xmin)))");
                 ResultSet row = statement.executeQuery()) {
             row.next();
-            return row.getLong(1);
-        }
-    }
-
-    /** The events of the database {@code connection} is connected to that have no delivery row yet. */
-    public static long pendingEvents(Connection connection) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement("SELECT count(*) FROM credsync.outbox o"
-                + " WHERE NOT EXISTS (SELECT FROM credsync.delivery d WHERE d.outbox_id = o.id)");
-                ResultSet row = statement.executeQuery()) {
-            row.next();
-            return row.getLong(1);
+            return new Outstanding(row.getLong(1), row.getLong(2));
         }
     }
 

@@ -349,13 +349,13 @@ public final class ConsumerService {
                 continue;
             }
             String slot = database.slotName(config.replication().slot());
-            long pending;
-            long older;
+            Releases.Outstanding outstanding;
             try (Connection there = PgConnector.of(config.database().withName(database.name())).connect()) {
-                boolean hasCredsync = ClusterDatabases.Streamed.hasCredsync(there);
-                pending = hasCredsync ? Releases.pendingEvents(there) : 0;
-                older = hasCredsync ? Releases.sessionsOlderThanRelease(there) : 0;
+                outstanding = ClusterDatabases.Streamed.hasCredsync(there) ? Releases.outstanding(there)
+                        : Releases.Outstanding.NONE;
             }
+            long pending = outstanding.pendingEvents();
+            long older = outstanding.olderSessions();
             if (pending > 0) {
                 if (draining.add(database.oid())) {
                     log.info("database {} is released: delivering its {} pending event(s) before dropping slot {}",

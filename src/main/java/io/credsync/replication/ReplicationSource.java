@@ -49,7 +49,8 @@ import org.slf4j.LoggerFactory;
  * the slot holds no more WAL than before; the server's keepalives that ask for a reply are
  * answered as they arrive, so {@code wal_sender_timeout} is not at risk either. What is spaced out
  * is only the unprompted status update, which one consumer streaming many idle databases would
- * otherwise send on every slot every interval. PgJDBC's blocking {@code read()} is not used: in
+ * otherwise send on every slot every interval; once spaced beyond half the server's
+ * {@code wal_sender_timeout}, an idle stream wakes only for the server's own keepalives. PgJDBC's blocking {@code read()} is not used: in
  * 42.7.14, without a {@code socketTimeout} it answers a keepalive only when the next message
  * arrives (an idle server then drops the connection after {@code wal_sender_timeout}, and a
  * fast shutdown of PostgreSQL waits that long), and with one, the first read that times out
@@ -94,11 +95,16 @@ public final class ReplicationSource {
     /** The least time between two forced status updates; see the class comment. */
     private static final long MIN_FORCE_SPACING_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     /**
-     * The longest wait of an idle stream (see the class comment): half of PostgreSQL's default
-     * {@code wal_sender_timeout}, so that even a server that never pings hears from the consumer
-     * in time.
+     * The longest wait of an idle stream (see the class comment). Longer than half of PostgreSQL's
+     * default {@code wal_sender_timeout} on purpose: a walsender that has heard nothing from its
+     * client for half its timeout sends a keepalive asking for a reply, which ends the wait and
+     * which PgJDBC answers (without asking for a reply in turn), so an idle connection stays alive
+     * on the server's schedule, one wake-up per half timeout, and an unprompted update of ours
+     * would only add a wake-up of its own just before the server's. With the timeout switched off
+     * the server neither pings nor drops the connection; the operating system's TCP keepalives
+     * (on for every connection) still find a peer that went away.
      */
-    static final Duration IDLE_WAIT_MAX = Duration.ofSeconds(30);
+    static final Duration IDLE_WAIT_MAX = Duration.ofMinutes(2);
     /** How long closing the stream may wait for the server to end the copy. */
     private static final int CLOSE_TIMEOUT_MILLIS = 1000;
     /** A connection that streamed this long counts as healthy: the backoff starts over. */

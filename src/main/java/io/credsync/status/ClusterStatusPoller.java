@@ -5,7 +5,9 @@ import io.credsync.lifecycle.Deadline;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -17,12 +19,17 @@ import org.slf4j.LoggerFactory;
 /**
  * Polls the state of every database the consumer streams, every interval, on one thread and as
  * few statements as it can: one statement on the home database reads every slot
- * ({@code pg_replication_slots} is cluster-wide), and a database's own backlog (its outbox, which
- * only a connection to it can read) is read again only when it may have changed: when the
- * cluster's WAL insert position moved since it was read (no row is written, deleted or updated
- * without that), at least every {@link #BACKLOG_REFRESH} all the same, and always after a failed
- * read. An idle cluster of many databases thus costs one statement per interval; the age of the
- * oldest pending event keeps growing between reads by the consumer's clock.
+ * ({@code pg_replication_slots} is cluster-wide) and every watched database's write counters
+ * ({@code pg_stat_database}, cluster-wide too), and a database's own backlog (its outbox, which
+ * only a connection to it can read) is read again only when it may have changed: when that
+ * database's counters of inserted, updated and deleted rows moved since it was read (the backlog
+ * changes with no row written in that database), or, while the database has written in the last
+ * {@link #ACTIVE}, when the cluster's WAL moved (counters may be reported late); at least every
+ * {@link #BACKLOG_REFRESH} all the same, and always after a failed read. Without counters (a
+ * database the statistics do not show), any WAL the cluster writes counts as a change. An idle
+ * cluster of many databases thus costs one statement per interval, and WAL written in one
+ * database (or by the server itself) reads no other database's backlog; the age of the oldest
+ * pending event keeps growing between reads by the consumer's clock.
  *
  * <p>Thread-safe. {@link #start()} polls every interval on a thread this object owns; {@link #poll()}
  * polls at once on the caller's thread; {@link #watch} may be called at any time, also while
@@ -33,8 +40,14 @@ public final class ClusterStatusPoller implements AutoCloseable {
 
     /** The default time between polls. */
     public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(5);
-    /** The longest a database's backlog is trusted without a read while the WAL does not move. */
-    public static final Duration BACKLOG_REFRESH = Duration.ofMinutes(1);
+    /**
+     * The longest a database's backlog is trusted without a read while its counters do not move:
+     * a guard against a change they miss (statistics reset or lost, or a TRUNCATE, which counts no
+     * deleted rows), not the usual way a change is seen.
+     */
+    public static final Duration BACKLOG_REFRESH = Duration.ofMinutes(5);
+    /** How long after its write counters last moved a database counts as active. */
+    static final Duration ACTIVE = Duration.ofSeconds(15);
 
     private static final Logger log = LoggerFactory.getLogger(ClusterStatusPoller.class);
     private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
@@ -128,7 +141,9 @@ public final class ClusterStatusPoller implements AutoCloseable {
             }
             SlotQuery.ClusterSlots slots;
             try {
-                slots = home.use(c -> SlotQuery.read(c, databases.stream().map(WatchedDatabase::slotName).toList()));
+                Map<String, String> databaseBySlot = new LinkedHashMap<>();
+                databases.forEach(d -> databaseBySlot.put(d.slotName(), d.database()));
+                slots = home.use(c -> SlotQuery.read(c, databaseBySlot));
             } catch (SQLException | RuntimeException e) {
                 databases.forEach(WatchedDatabase::unanswered);
                 return false;
@@ -138,7 +153,7 @@ public final class ClusterStatusPoller implements AutoCloseable {
             boolean all = true;
             for (WatchedDatabase database : databases) {
                 if (!database.closed()) {
-                    all &= database.refresh(slots, moved, BACKLOG_REFRESH, clock);
+                    all &= database.refresh(slots, moved, BACKLOG_REFRESH, ACTIVE, clock);
                 }
             }
             return all;

@@ -19,7 +19,8 @@ final class LoadAverage {
                 + " cores", "load avg 1 min, at end", oneMinute(), "");
     }
 
-    private static double oneMinute() {
+    /** The one-minute load average now; -1 where there is none. */
+    static double oneMinute() {
         try {
             return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+")[0]);
         } catch (IOException | RuntimeException e) {

@@ -30,6 +30,11 @@ final class ThreadActivity {
         this.byTid = byTid;
     }
 
+    /** No threads: {@code snapshot(pid).since(empty())} is what each thread did since it started. */
+    static ThreadActivity empty() {
+        return new ThreadActivity(Map.of());
+    }
+
     static ThreadActivity snapshot(long pid) {
         Map<String, Thread> threads = new HashMap<>();
         try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
@@ -56,6 +61,8 @@ final class ThreadActivity {
             if (before != null) {
                 result.add(new Thread(now.name(), now.cpuNanos() - before.cpuNanos(),
                         now.switches() - before.switches()));
+            } else if (earlier.byTid.isEmpty()) {
+                result.add(now);
             }
         });
         result.sort(Comparator.comparingLong(Thread::cpuNanos).thenComparingLong(Thread::switches).reversed());

@@ -216,10 +216,12 @@ class ReplicationSourceIT {
         tracker.delivered(batch);
         eventually(Duration.ofSeconds(3), "a delivery is confirmed within about a status interval, idle or not",
                 () -> slotConfirmed().compareTo(batch.endLsn()) >= 0);
-        assertThat(nextIdleWaitsFrom(Duration.ofSeconds(10))).as("the default interval: 10, 20, 30, 30 s")
-                .containsExactly(Duration.ofSeconds(20), Duration.ofSeconds(30), Duration.ofSeconds(30));
-        assertThat(nextIdleWaitsFrom(Duration.ofMinutes(1))).as("never below the status interval")
-                .containsExactly(Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ofMinutes(1));
+        assertThat(nextIdleWaitsFrom(Duration.ofSeconds(10))).as("the default interval: 10, 20, 40, 80 s")
+                .containsExactly(Duration.ofSeconds(20), Duration.ofSeconds(40), Duration.ofSeconds(80));
+        assertThat(nextIdleWaitsFrom(Duration.ofSeconds(40))).as("then 120 s, past the server's keepalive")
+                .containsExactly(Duration.ofSeconds(80), Duration.ofMinutes(2), Duration.ofMinutes(2));
+        assertThat(nextIdleWaitsFrom(Duration.ofMinutes(3))).as("never below the status interval")
+                .containsExactly(Duration.ofMinutes(3), Duration.ofMinutes(3), Duration.ofMinutes(3));
     }
 
     private static List<Duration> nextIdleWaitsFrom(Duration statusInterval) {

@@ -29,10 +29,10 @@ import java.util.Map;
  * no WAL for {@link #QUIET} (databases just created give autovacuum work, and every slot's stream
  * wakes on any WAL in the cluster); the WAL written during the window is shown. The window lasts
  * {@link #IDLE}: the kernel counts a process's CPU ({@code /proc/<pid>/stat}) in 10 ms ticks, and
- * an idle consumer uses about 1 ms a second, so 30 s counted 3 ticks against 6; 150 s counts some
- * 15 to 25, a tick being 4 to 7 % of a figure, and spans five times the longest regular idle
- * period (30 s: the walsenders' keepalives under the default {@code wal_sender_timeout}, the pool
- * housekeeper), so whole cycles dominate. The threads' own counters
+ * an idle consumer uses about 1 ms a second, so 30 s counted 3 ticks against 6; 150 s counts
+ * about 12, a tick being some 8 % of a figure, and spans five of the regular idle periods of a
+ * stream (30 s: the walsenders' keepalives under the default {@code wal_sender_timeout}), so whole
+ * cycles dominate. The threads' own counters
  * ({@code /proc/<pid>/task/<tid>/schedstat}, nanoseconds) give a second figure, which leaves out
  * any thread that ended during the window.
  */

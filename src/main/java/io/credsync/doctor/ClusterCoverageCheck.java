@@ -6,6 +6,7 @@ import io.credsync.connection.SqlErrors;
 import io.credsync.install.ClusterCopy;
 import io.credsync.install.ClusterDatabases;
 import io.credsync.install.InstallKind;
+import io.credsync.release.Releases;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -14,13 +15,16 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Is every database covered? A password can be changed from a session on any database of the
  * cluster, so each needs credsync's own hook there (native: the extension, the module being
  * global; pg_tle: pg_tle, the extension and its registered adapter), and the home database's keys
  * and managed patterns. With {@code database.databases: all}, template1 must be covered too, or
- * databases created later start without credsync. Fails naming each database that is not.
+ * databases created later start without credsync. Fails naming each database that is not. A
+ * released database ({@code credsync release-database}) is neither checked nor counted as covered:
+ * {@link ReleasedDatabasesCheck} reports it.
  */
 final class ClusterCoverageCheck implements Check {
 
@@ -41,7 +45,11 @@ final class ClusterCoverageCheck implements Check {
         DatabaseConfig database = context.config().database();
         Connection home = context.connection();
         ClusterDatabases.Listing listing = ClusterDatabases.list(home);
-        List<String> others = ClusterDatabases.others(listing, database.databases(), database.name());
+        // A released database is left uncovered on purpose: it is on its way to DROP DATABASE, and the
+        // released databases check says where it stands.
+        Set<String> released = releasedNames(home);
+        List<String> others = ClusterDatabases.others(listing, database.databases(), database.name()).stream()
+                .filter(d -> !released.contains(d)).toList();
         List<String> uncovered = new ArrayList<>();
         List<String> disagreeing = new ArrayList<>();
         for (String other : others) {
@@ -73,7 +81,9 @@ final class ClusterCoverageCheck implements Check {
         }
         int covered = others.size() + 1;
         String detail = covered + " database" + (covered == 1 ? "" : "s") + " ("
-                + Listing.firstOf(withHome(others, database.name()), SHOWN, ", ", ", ") + ")";
+                + Listing.firstOf(withHome(others, database.name()), SHOWN, ", ", ", ") + ")"
+                + (released.isEmpty() ? "" : "; released, so not counted: "
+                        + Listing.firstOf(released.stream().sorted().toList(), SHOWN, ", ", ", "));
         if (database.databases().all() && !listing.unreachable().isEmpty()) {
             return CheckResult.warn(detail + "; not checked, no CONNECT privilege: "
                     + Listing.firstOf(listing.unreachable(), SHOWN, ", ", ", "),
@@ -100,6 +110,20 @@ final class ClusterCoverageCheck implements Check {
             return Optional.of(PgTleFeatureCheck.ADAPTER + " is not registered");
         }
         return Optional.empty();
+    }
+
+    /** The released databases that still exist, by name; none where the releases cannot be read. */
+    private static Set<String> releasedNames(Connection home) throws SQLException {
+        try {
+            return Releases.existingReleasedNames(home);
+        } catch (SQLException e) {
+            // No privilege (a consumer role granted before releases existed) or no table (an older schema):
+            // the released databases check says so.
+            if ("42501".equals(e.getSQLState()) || "42P01".equals(e.getSQLState())) {
+                return Set.of();
+            }
+            throw e;
+        }
     }
 
     private static List<String> withHome(List<String> others, String home) {

@@ -28,6 +28,7 @@ public final class DoctorChecks {
                 new ErrorStatementLogCheck(),
                 new ExtensionCheck(),
                 new ClusterCoverageCheck(),
+                new ReleasedDatabasesCheck(),
                 new PublicationCheck(),
                 new SlotCheck(),
                 new ConsumerRoleCheck(),

@@ -6,8 +6,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The databases of the cluster, as one credsync installation sees them: which it covers besides
@@ -86,6 +88,22 @@ public final class ClusterDatabases {
             }
         }
         return databases;
+    }
+
+    /**
+     * The OIDs of every database of the cluster, whatever its state: one missing is dropped (a
+     * database created later under the same name has another OID).
+     */
+    public static Set<Long> oids(Connection connection) throws SQLException {
+        Set<Long> oids = new HashSet<>();
+        try (PreparedStatement statement = connection.prepareStatement(
+                "SELECT d.oid::bigint FROM pg_catalog.pg_database d");
+                ResultSet rows = statement.executeQuery()) {
+            while (rows.next()) {
+                oids.add(rows.getLong(1));
+            }
+        }
+        return oids;
     }
 
     /** Every database that accepts connections, split by whether this connection's user may connect. */

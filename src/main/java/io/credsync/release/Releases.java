@@ -6,7 +6,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Reads and records releases in {@code credsync.released_database}, and what releasing waits for:
@@ -32,6 +34,36 @@ public final class Releases {
             }
         }
         return released;
+    }
+
+    /**
+     * The names of the databases released, as recorded in the home database {@code home} is
+     * connected to, that still exist (by OID: one created later under a released name is not).
+     */
+    public static Set<String> existingReleasedNames(Connection home) throws SQLException {
+        Set<String> names = new HashSet<>();
+        try (PreparedStatement statement = home.prepareStatement("SELECT d.datname::text"
+                + " FROM credsync.released_database r JOIN pg_catalog.pg_database d ON d.oid = r.datoid");
+                ResultSet rows = statement.executeQuery()) {
+            while (rows.next()) {
+                names.add(rows.getString(1));
+            }
+        }
+        return names;
+    }
+
+    /**
+     * Whether the database {@code connection} is connected to records its own release, which is
+     * what makes capture there refuse managed roles' changes (as capture reads it).
+     */
+    public static boolean recordedHere(Connection connection) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("SELECT EXISTS (SELECT"
+                + " FROM credsync.released_database r JOIN pg_catalog.pg_database d ON d.oid = r.datoid"
+                + " WHERE d.datname = pg_catalog.current_database())");
+                ResultSet row = statement.executeQuery()) {
+            row.next();
+            return row.getBoolean(1);
+        }
     }
 
     /**

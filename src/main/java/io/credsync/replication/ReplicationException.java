@@ -2,10 +2,11 @@ package io.credsync.replication;
 
 /**
  * Replication cannot go on until an operator acts: the publication is missing, the database
- * refused the credentials, the slot belongs to another plugin or database or was invalidated,
+ * refused the credentials, the slot belongs to another plugin or database or was invalidated (or,
+ * for a stream that does not create it again, is gone: {@link SlotMissingException}),
  * and the like. The message says what to do; it never contains an envelope.
  */
-public final class ReplicationException extends Exception {
+public sealed class ReplicationException extends Exception permits SlotMissingException {
 
     private static final long serialVersionUID = 1L;
 

@@ -77,7 +77,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>Failures</b>, by SQLState: connection failures, server shutdown and restart, and a slot
  * held by another process (a second instance waiting to take over) reconnect after an
  * exponential backoff with jitter; a missing slot is created again, loudly, and
- * {@link OutboxBatchSink#slotRecreated()} called; a missing publication, refused credentials
+ * {@link OutboxBatchSink#slotRecreated()} called (or, with {@link MissingSlot#END_STREAM}, {@code run()}
+ * ends with a {@link SlotMissingException}); a missing publication, refused credentials
  * and other configuration errors end {@code run()} with a {@link ReplicationException}.
  * Decoding and mapping errors are logged and retried with the same backoff. A connection the
  * server closes (at a restart or a fast shutdown) ends the wait on the socket at once; a server
@@ -116,6 +117,7 @@ public final class ReplicationSource {
     private final OutboxBatchSink sink;
     private final ReconnectBackoff backoff;
     private final long healthyAfterNanos;
+    private final MissingSlot missingSlot;
 
     private final CountDownLatch stopSignal = new CountDownLatch(1);
     private volatile boolean stopRequested;
@@ -136,14 +138,37 @@ public final class ReplicationSource {
     /** Runner only: an interrupt that did not come from stop(), restored when run() returns. */
     private boolean externalInterrupt;
 
-    /** A source with a backoff drawing its jitter from a fresh random generator. */
+    /** What {@link #run()} does when the slot it streamed from has gone missing. */
+    public enum MissingSlot {
+        /** Create it again, loudly, and go on (the outbox table holds what the new slot misses). */
+        CREATE_AGAIN,
+        /**
+         * End {@code run()} with a {@link SlotMissingException}, creating nothing: for a database that
+         * may be on its way to {@code DROP DATABASE}, which a slot created again would block.
+         */
+        END_STREAM
+    }
+
+    /** A source that creates a missing slot again, with a backoff drawing its jitter from a fresh random generator. */
     public ReplicationSource(DatabaseConnector connector, ReplicationSettings settings, AckTracker tracker,
             OutboxBatchSink sink) {
-        this(connector, settings, tracker, sink, RandomGenerator.getDefault());
+        this(connector, settings, tracker, sink, MissingSlot.CREATE_AGAIN);
+    }
+
+    /** As the other public constructor, with what to do when the slot goes missing while streaming. */
+    public ReplicationSource(DatabaseConnector connector, ReplicationSettings settings, AckTracker tracker,
+            OutboxBatchSink sink, MissingSlot missingSlot) {
+        this(connector, settings, tracker, sink, RandomGenerator.getDefault(), missingSlot);
     }
 
     ReplicationSource(DatabaseConnector connector, ReplicationSettings settings, AckTracker tracker,
             OutboxBatchSink sink, RandomGenerator random) {
+        this(connector, settings, tracker, sink, random, MissingSlot.CREATE_AGAIN);
+    }
+
+    ReplicationSource(DatabaseConnector connector, ReplicationSettings settings, AckTracker tracker,
+            OutboxBatchSink sink, RandomGenerator random, MissingSlot missingSlot) {
+        this.missingSlot = Objects.requireNonNull(missingSlot, "missingSlot");
         this.connector = Objects.requireNonNull(connector, "connector");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.tracker = Objects.requireNonNull(tracker, "tracker");
@@ -165,7 +190,7 @@ public final class ReplicationSource {
      */
     public boolean ensureSlotAndPublication() throws SQLException, ReplicationException {
         try (Connection connection = connector.connect()) {
-            Optional<Lsn> created = ensure(connection);
+            Optional<Lsn> created = ensure(connection, true);
             created.ifPresent(at -> log.info("created replication slot {} (pgoutput) in database {} at {}",
                     settings.slotName(), connector.databaseName(), at));
             return created.isPresent();
@@ -300,7 +325,7 @@ public final class ReplicationSource {
         Optional<Lsn> created;
         SlotCatalog.SlotState slot;
         try (Connection connection = connector.connect()) {
-            created = ensure(connection);
+            created = ensure(connection, missingSlot == MissingSlot.CREATE_AGAIN);
             slot = SlotCatalog.find(connection, settings.slotName()).orElseThrow(() -> new SQLException(
                     "replication slot " + settings.slotName() + " vanished right after it was checked", "42704"));
         }
@@ -314,8 +339,13 @@ public final class ReplicationSource {
         return slot;
     }
 
-    /** Checks the publication and creates the slot if missing; returns where a created slot starts. */
-    private Optional<Lsn> ensure(Connection connection) throws SQLException, ReplicationException {
+    /**
+     * Checks the publication and creates the slot if missing (or, unless {@code createMissing},
+     * throws {@link SlotMissingException}); returns where a created slot starts. An invalidated
+     * slot is created again either way: nobody dropped it.
+     */
+    private Optional<Lsn> ensure(Connection connection, boolean createMissing)
+            throws SQLException, ReplicationException {
         connection.setAutoCommit(true);
         SlotCatalog.checkPublication(connection, settings.publicationName());
         Optional<SlotCatalog.SlotState> existing = SlotCatalog.find(connection, settings.slotName());
@@ -332,6 +362,8 @@ public final class ReplicationSource {
             }
         } else if (existing.isPresent()) {
             return Optional.empty();
+        } else if (!createMissing) {
+            throw new SlotMissingException(settings.slotName());
         }
         Optional<Lsn> created = SlotCatalog.create(connection, settings.slotName());
         if (created.isEmpty()) {

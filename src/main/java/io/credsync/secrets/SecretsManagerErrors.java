@@ -26,8 +26,15 @@ import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundExce
  * <p>Permanent: only the codes with which Secrets Manager (or AWS's common errors) judges the
  * request or the secret: {@code AccessDeniedException} (IAM policies can name single secrets),
  * {@code InvalidRequestException} (a secret scheduled for deletion), {@code InvalidParameterException},
- * {@code DecryptionFailure}, {@code EncryptionFailure}, {@code LimitExceededException} and the others
- * in {@link #PERMANENT}. A 5xx carrying one of them still fails for good.
+ * {@code DecryptionFailure}, {@code EncryptionFailure} and the others in {@link #PERMANENT}. A 5xx
+ * carrying one of them still fails for good.
+ *
+ * <p>{@code LimitExceededException} is not among them: it says that the request would pass a Secrets
+ * Manager quota, and the one a credsync write reaches is the number of versions of one secret
+ * (written more often than about every 10 minutes for a day), which clears by itself as Secrets
+ * Manager removes versions older than 24 hours; the account's number of secrets clears when
+ * secrets are deleted or the quota raised. Either way the same write then succeeds, whereas a
+ * failed event would leave the secret with a password the role no longer has until someone replays it.
  *
  * <p>Transient: everything else. No answer at all ({@link SdkClientException}: I/O, a connection
  * reset or an answer cut short, time-outs, and whatever the SDK's own retries ended on),
@@ -53,8 +60,7 @@ final class SecretsManagerErrors {
     // included (InvalidAction, NotAuthorized, ValidationError).
     private static final Set<String> PERMANENT = Set.of(
             "AccessDeniedException", "InvalidRequestException", "InvalidParameterException",
-            "DecryptionFailure", "EncryptionFailure", "LimitExceededException",
-            "MalformedPolicyDocumentException", "ResourceNotFoundException", "ResourceExistsException",
+            "DecryptionFailure", "EncryptionFailure", "MalformedPolicyDocumentException", "ResourceNotFoundException", "ResourceExistsException",
             "PreconditionNotMetException", "ValidationException", "ValidationError", "InvalidAction",
             "NotAuthorized");
 

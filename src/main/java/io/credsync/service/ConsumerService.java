@@ -32,6 +32,8 @@ import io.credsync.release.ReleasedDatabase;
 import io.credsync.release.Releases;
 import io.credsync.replication.ReplicationException;
 import io.credsync.replication.ReplicationSettings;
+import io.credsync.replication.ReplicationSource;
+import io.credsync.replication.SlotMissingException;
 import io.credsync.secrets.SecretNamer;
 import io.credsync.secrets.SecretWriter;
 import io.credsync.secrets.SecretsManagerPasswordReader;
@@ -50,11 +52,14 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -97,6 +102,8 @@ public final class ConsumerService {
     private static final Duration CLOSE_AFTER_FAILED_START = Duration.ofSeconds(9);
     /** How long stopping a released database's stream may take. */
     private static final Duration RELEASE_STOP = Duration.ofSeconds(10);
+    /** How long stopping a dropped database's stream may take: nothing left there can be finished. */
+    private static final Duration DROPPED_STOP = Duration.ofSeconds(2);
     /** How often the consumer looks for a covered database it does not stream yet. */
     private static final Duration DISCOVERY_INTERVAL = Duration.ofSeconds(10);
     /** Readiness until the components run: nothing streams, and the database is awaited. */
@@ -125,12 +132,18 @@ public final class ConsumerService {
     private final Set<Long> waitingForOlder = ConcurrentHashMap.newKeySet();
     /** Whether the releases could not be read (no privilege, an older schema): warned about once. */
     private boolean releasesUnreadable;
+    /** The OIDs released, as the last discovery round read them. */
+    private volatile Set<Long> releasedOids = Set.of();
+    /** Streams whose replication thread ended on their slot's going missing or their database's drop. */
+    private final Set<DatabaseStream> ended = ConcurrentHashMap.newKeySet();
+    /** Databases whose slot went missing, by OID, not streamed until {@link #DISCOVERY_INTERVAL} later. */
+    private final Map<Long, MissingSlot> missingSlots = new ConcurrentHashMap<>();
     private final Object streamsLock = new Object();
     private boolean closing;
     private Function<DatabaseConnector, DeliveryPipeline> pipelineFactory;
     private MeterRegistry meters;
     private ClusterStatusPoller statusPoller;
-    private ScheduledExecutorService discovery;
+    private volatile ScheduledExecutorService discovery;
     private ConnectionPool discoveryConnections;
     private MetricsServer metricsServer;
 
@@ -298,18 +311,38 @@ public final class ConsumerService {
     private void discoverDatabases() throws SQLException, ReplicationException {
         List<ClusterDatabases.Streamed> others;
         Set<Long> finished;
+        Set<Long> existing;
         try (Connection connection = discoveryConnections.connection()) {
+            existing = ClusterDatabases.oids(connection);
             others = ClusterDatabases.streamedOthers(connection, config.database().databases(),
                     discoveryConnections.databaseName());
             finished = carryOutReleases(connection, others);
         }
+        if (!retireEnded(existing)) {
+            return;
+        }
+        long now = System.nanoTime();
         for (ClusterDatabases.Streamed database : others) {
-            if (finished.contains(database.oid())
-                    || streams.stream().anyMatch(s -> s.database().equals(database.name()))) {
+            // By OID: a database dropped and created again under its name is another database.
+            if (finished.contains(database.oid()) || streams.stream().anyMatch(s -> s.oid() == database.oid())) {
+                continue;
+            }
+            MissingSlot missing = missingSlots.get(database.oid());
+            if (missing != null && now - missing.sinceNanos() < DISCOVERY_INTERVAL.toNanos()) {
                 continue;
             }
             DatabaseConnector connector = PgConnector.of(config.database().withName(database.name()));
-            if (!hasCredsync(connector)) {
+            boolean covered;
+            try {
+                covered = hasCredsync(connector);
+            } catch (SQLException e) {
+                if (!"3D000".equals(e.getSQLState())) {
+                    throw e;
+                }
+                // Dropped since the listing: the next round says so, if it was streamed.
+                continue;
+            }
+            if (!covered) {
                 if (uncovered.add(database.name())) {
                     log.warn("database {} has no credsync: a managed role's password change made there is refused;"
                             + " run credsync install to cover it", database.name());
@@ -324,10 +357,116 @@ public final class ConsumerService {
                 }
                 stream = addStream(connector, database.oid(), database.slotName(config.replication().slot()));
             }
-            stream.prepare();
+            try {
+                stream.prepare();
+            } catch (SQLException | ReplicationException | RuntimeException e) {
+                // Not started: the next round tries again with a new stream.
+                streams.remove(stream);
+                stream.close(Deadline.after(DROPPED_STOP));
+                throw e;
+            }
             stream.start();
-            log.info("streaming database {} from slot {}", database.name(), stream.slot());
+            if (missingSlots.remove(database.oid()) != null) {
+                log.error("replication slot {} of database {} was missing and has been created again: outbox rows"
+                        + " committed while it was missing are delivered by the scan for rows without a delivery;"
+                        + " if this was not a deliberate drop, find out who dropped it", stream.slot(),
+                        database.name());
+            } else {
+                log.info("streaming database {} from slot {}", database.name(), stream.slot());
+            }
         }
+    }
+
+    /** A database whose slot went missing while it was streamed: when, and what was pending there then. */
+    private record MissingSlot(String name, long sinceNanos, OptionalLong pending) {
+    }
+
+    /**
+     * A replication thread ended on a {@link ReplicationException}. That stops the consumer (an
+     * operator must fix something), unless it is another database's and its slot went missing or
+     * the database itself is gone (by OID): then discovery retires the stream, at once.
+     */
+    private void streamEnded(DatabaseStream stream, ReplicationException why) {
+        if (stream.oid() >= 0 && (why instanceof SlotMissingException || dropped(stream.oid()))) {
+            ended.add(stream);
+            ScheduledExecutorService rounds = discovery;
+            if (rounds == null) {
+                return; // the first round, started with the discovery thread, retires it
+            }
+            try {
+                rounds.execute(this::discoverQuietly);
+            } catch (RejectedExecutionException e) {
+                log.debug("not retiring the stream of database {}: the consumer is stopping", stream.database());
+            }
+            return;
+        }
+        fail("replication of database " + stream.database(), why);
+    }
+
+    /** Whether the database of {@code oid} no longer exists; false when that cannot be read. */
+    private boolean dropped(long oid) {
+        try (Connection home = discoveryConnections.connection()) {
+            return !ClusterDatabases.oids(home).contains(oid);
+        } catch (SQLException e) {
+            log.warn("cannot read whether database OID {} still exists (SQLState {})", oid, e.getSQLState());
+            return false;
+        }
+    }
+
+    /**
+     * Stops the streams of databases that are gone (dropped without {@code release-database}: what
+     * was pending there went with them) and of those whose slot went missing (most often dropped by
+     * hand on the way to {@code DROP DATABASE}): each stream's connections close, so that the DROP
+     * is not blocked, and its slot is not created again before the round after next, in
+     * {@link #DISCOVERY_INTERVAL}, if the database is still there. Creating it at once would make a
+     * DROP DATABASE that follows fail on the active slot. Says once for each dropped database that its
+     * pending events were lost.
+     *
+     * @return false when the consumer is closing
+     */
+    private boolean retireEnded(Set<Long> existing) {
+        for (DatabaseStream stream : streams) {
+            boolean gone = stream.oid() >= 0 && !existing.contains(stream.oid());
+            if (!gone && !ended.contains(stream)) {
+                continue;
+            }
+            synchronized (streamsLock) {
+                if (closing) {
+                    return false;
+                }
+                streams.remove(stream);
+            }
+            ended.remove(stream);
+            OptionalLong pending = stream.lastPendingEvents();
+            stream.stop(Deadline.after(gone ? DROPPED_STOP : RELEASE_STOP));
+            if (gone) {
+                warnDropped(stream.database(), stream.oid(), pending);
+            } else {
+                missingSlots.put(stream.oid(), new MissingSlot(stream.database(), System.nanoTime(), pending));
+                log.info("replication slot {} of database {} is gone (dropped by hand, or lost in a failover): its"
+                        + " stream stopped and its connections closed, so that a DROP DATABASE {} is not blocked;"
+                        + " if the database stays, the slot is created again in {} s and what was committed"
+                        + " meanwhile is delivered from the outbox table", stream.slot(), stream.database(),
+                        stream.database(), DISCOVERY_INTERVAL.toSeconds());
+            }
+        }
+        for (Map.Entry<Long, MissingSlot> missing : missingSlots.entrySet()) {
+            if (!existing.contains(missing.getKey()) && missingSlots.remove(missing.getKey()) != null) {
+                warnDropped(missing.getValue().name(), missing.getKey(), missing.getValue().pending());
+            }
+        }
+        return true;
+    }
+
+    private void warnDropped(String name, long oid, OptionalLong pending) {
+        draining.remove(oid);
+        waitingForOlder.remove(oid);
+        log.warn("database {} (OID {}) was dropped {} credsync release-database: its stream stopped and the other"
+                + " databases are delivered as before; the events pending there ({}) were lost with it, so a role"
+                + " whose last change was made there may have a stale secret (the drift check reports it; change"
+                + " its password again). Run credsync release-database before DROP DATABASE: it delivers them first",
+                name, oid, releasedOids.contains(oid) ? "before" : "without",
+                pending.isPresent() ? pending.getAsLong() + " when last counted" : "their number unknown");
     }
 
     /**
@@ -340,6 +479,7 @@ public final class ConsumerService {
      */
     private Set<Long> carryOutReleases(Connection home, List<ClusterDatabases.Streamed> others) throws SQLException {
         Set<Long> released = readReleases(home);
+        releasedOids = released;
         if (released.isEmpty()) {
             return Set.of();
         }
@@ -431,7 +571,11 @@ public final class ConsumerService {
                 config.replication().publication(), config.replication().statusInterval(),
                 config.replication().reconnectInitial(), config.replication().reconnectMax()),
                 config.delivery().maxBatch(), pipelineFactory, status,
-                DatabaseGauges.tagged(meters, connector.databaseName(), slot, status::snapshot), this::fail);
+                DatabaseGauges.tagged(meters, connector.databaseName(), slot, status::snapshot),
+                // The home database's slot is created again at once; another database's only by a
+                // later discovery round, once it is clear that it is not being dropped (see retireEnded).
+                oid < 0 ? ReplicationSource.MissingSlot.CREATE_AGAIN : ReplicationSource.MissingSlot.END_STREAM,
+                this::fail, this::streamEnded);
         streams.add(stream);
         return stream;
     }

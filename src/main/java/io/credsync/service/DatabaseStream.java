@@ -9,9 +9,11 @@ import io.credsync.replication.AckTracker;
 import io.credsync.replication.ReplicationException;
 import io.credsync.replication.ReplicationSettings;
 import io.credsync.replication.ReplicationSource;
+import io.credsync.status.DatabaseSnapshot;
 import io.credsync.status.WatchedDatabase;
 import java.sql.SQLException;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -31,6 +33,19 @@ final class DatabaseStream {
 
     private static final Logger log = LoggerFactory.getLogger(DatabaseStream.class);
 
+    /** Told when a stream's replication thread ends on a failure; decides whether that stops the consumer. */
+    @FunctionalInterface
+    interface EndHandler {
+        /**
+         * Called on the replication thread, which then ends.
+         *
+         * @param why what ended it: a {@link io.credsync.replication.SlotMissingException} for a
+         *     stream that does not create its slot again, else a failure an operator must fix (or the
+         *     database's being dropped)
+         */
+        void ended(DatabaseStream stream, ReplicationException why);
+    }
+
     private final String database;
     private final long oid;
     private final String slot;
@@ -40,6 +55,7 @@ final class DatabaseStream {
     private final WatchedDatabase status;
     private final DatabaseGauges gauges;
     private final BiConsumer<String, Throwable> onFailure;
+    private final EndHandler onEnd;
     private Thread replicationThread;
     private Thread deliveryThread;
 
@@ -48,21 +64,24 @@ final class DatabaseStream {
      * @param pipelines makes the delivery pipeline of a database, from its connector
      * @param status this database as the status poller watches it; closed with the stream
      * @param gauges this database's gauges, over {@code status}; closed with the stream
+     * @param missingSlot what the replication thread does when the slot goes missing
      * @param onFailure told when a thread stops on a failure: what stopped, and why
+     * @param onEnd told instead when the replication thread ends with a {@link ReplicationException}
      */
     DatabaseStream(DatabaseConnector connector, long oid, ReplicationSettings settings, int maxBatch,
             Function<DatabaseConnector, DeliveryPipeline> pipelines, WatchedDatabase status, DatabaseGauges gauges,
-            BiConsumer<String, Throwable> onFailure) {
+            ReplicationSource.MissingSlot missingSlot, BiConsumer<String, Throwable> onFailure, EndHandler onEnd) {
         this.database = connector.databaseName();
         this.oid = oid;
         this.slot = settings.slotName();
         this.status = Objects.requireNonNull(status, "status");
         this.gauges = Objects.requireNonNull(gauges, "gauges");
         this.onFailure = Objects.requireNonNull(onFailure, "onFailure");
+        this.onEnd = Objects.requireNonNull(onEnd, "onEnd");
         AckTracker tracker = new AckTracker();
         this.pipeline = pipelines.apply(connector);
         this.worker = new DeliveryWorker(pipeline, tracker, maxBatch);
-        this.source = new ReplicationSource(connector, settings, tracker, worker);
+        this.source = new ReplicationSource(connector, settings, tracker, worker, missingSlot);
     }
 
     String database() {
@@ -96,6 +115,11 @@ final class DatabaseStream {
 
     boolean isStreaming() {
         return source.isStreaming();
+    }
+
+    /** The events pending in this database's outbox when the status poller last counted them; empty before. */
+    OptionalLong lastPendingEvents() {
+        return status.snapshot().map(DatabaseSnapshot::pendingEvents).map(OptionalLong::of).orElse(OptionalLong.empty());
     }
 
     /** Whether the last poll of this database's status succeeded. */
@@ -163,7 +187,9 @@ final class DatabaseStream {
     private void replicate() {
         try {
             source.run();
-        } catch (ReplicationException | RuntimeException | Error e) {
+        } catch (ReplicationException e) {
+            onEnd.ended(this, e);
+        } catch (RuntimeException | Error e) {
             onFailure.accept("replication of database " + database, e);
         }
     }

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.credsync.testing.CredsyncDatabase;
 import io.credsync.testing.CredsyncDatabase.InstallMode;
+import io.credsync.testing.Jdbc;
 import io.credsync.testing.RoleStatements;
 import io.credsync.testing.RsaKeys;
 import java.nio.charset.StandardCharsets;
@@ -237,7 +238,7 @@ class CaptureBehaviourIT {
             RoleStatements.createRoleWithoutPassword(superuser, role);
             RoleStatements.execute(superuser, "ALTER SYSTEM SET pgtle.passcheck_db_name = '" + database.name() + "'");
             RoleStatements.execute(superuser, "SELECT pg_reload_conf()");
-            Thread.sleep(500);
+            Jdbc.awaitSetting(superuser, "pgtle.passcheck_db_name", database.name());
             try {
                 // pg_tle's worker passes on only the message and hint, and logs the statement: this
                 // password is therefore neither in PASSWORDS_USED, whose absence from the log is
@@ -249,7 +250,7 @@ class CaptureBehaviourIT {
             } finally {
                 RoleStatements.execute(superuser, "ALTER SYSTEM RESET pgtle.passcheck_db_name");
                 RoleStatements.execute(superuser, "SELECT pg_reload_conf()");
-                Thread.sleep(500);
+                Jdbc.awaitSetting(superuser, "pgtle.passcheck_db_name", "");
             }
         }
     }

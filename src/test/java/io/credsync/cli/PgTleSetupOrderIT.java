@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 
 import io.credsync.testing.ClusterOptions;
 import io.credsync.testing.CredsyncDatabase.InstallMode;
+import io.credsync.testing.Jdbc;
 import io.credsync.testing.PostgresCluster;
 import io.credsync.testing.RoleStatements;
 import io.credsync.testing.SecretScan;
@@ -93,8 +94,8 @@ class PgTleSetupOrderIT {
         try (Connection postgres = cluster.connectAsSuperuser("postgres")) {
             RoleStatements.execute(postgres, "ALTER SYSTEM SET pgtle.passcheck_db_name = 'hookless'");
             RoleStatements.execute(postgres, "SELECT pg_reload_conf()");
+            Jdbc.awaitSetting(postgres, "pgtle.passcheck_db_name", "hookless");
         }
-        Thread.sleep(500);
         CommandRun named = CommandRun.of(new DoctorCommand(), "--config", config.toString());
         assertThat(named.out()).as(named.toString()).contains("FAIL  pgtle.passcheck_db_name: 'hookless': pg_tle runs"
                 + " the passcheck hooks of that database only, and credsync's is not there (no credsync)");

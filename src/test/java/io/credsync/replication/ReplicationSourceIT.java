@@ -372,6 +372,37 @@ class ReplicationSourceIT {
     }
 
     @Test
+    void withEndStreamADroppedSlotEndsRunWithSlotMissingAndIsNotCreatedAgain() throws Exception {
+        RecordingSink sink = RecordingSink.recording();
+        ReplicationSource source = new ReplicationSource(connector(), settings(), new AckTracker(), sink,
+                ReplicationSource.MissingSlot.END_STREAM);
+        source.ensureSlotAndPublication();
+        Running running = start(source);
+        eventually(Duration.ofSeconds(15), "the source streams", source::isStreaming);
+
+        AtomicBoolean dropped = new AtomicBoolean();
+        eventually(Duration.ofSeconds(15), "the slot was dropped", () -> {
+            sql("SELECT pg_catalog.pg_terminate_backend(active_pid) FROM pg_catalog.pg_replication_slots"
+                    + " WHERE slot_name = '" + slot + "' AND active_pid IS NOT NULL");
+            try {
+                sql("SELECT pg_catalog.pg_drop_replication_slot('" + slot + "')");
+                dropped.set(true);
+            } catch (SQLException e) {
+                if (!"55006".equals(e.getSQLState())) {
+                    throw e;
+                }
+            }
+            return dropped.get();
+        });
+
+        running.thread.join(Duration.ofSeconds(15).toMillis());
+        assertThat(running.thread.isAlive()).as("run() ended").isFalse();
+        assertThat(running.failure()).isInstanceOf(SlotMissingException.class).hasMessageContaining(slot);
+        assertThat(slotExists()).as("not created again: a DROP DATABASE may follow").isFalse();
+        assertThat(sink.slotsRecreated()).isZero();
+    }
+
+    @Test
     void aMissingPublicationEndsRunWithAnErrorSayingToInstallCredsync() throws Exception {
         String plain = "repl_plain_" + COUNTER.incrementAndGet();
         cluster.createDatabase(plain);

@@ -23,7 +23,7 @@ class SecretsManagerErrorsTest {
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"AccessDeniedException", "InvalidRequestException", "InvalidParameterException",
-        "DecryptionFailure", "EncryptionFailure", "LimitExceededException", "MalformedPolicyDocumentException",
+        "DecryptionFailure", "EncryptionFailure", "MalformedPolicyDocumentException",
         "ResourceNotFoundException", "ResourceExistsException", "PreconditionNotMetException", "ValidationException",
         "ValidationError", "InvalidAction", "NotAuthorized"})
     void refusalsAboutTheRequestOrTheSecretArePermanent(String code) {
@@ -36,6 +36,13 @@ class SecretsManagerErrorsTest {
         "RequestExpired", "InvalidSignatureException", "UnrecognizedClientException"})
     void throttlingServiceFailuresAndTheConsumersOwnCredentialsAreTransient(String code) {
         assertThat(SecretsManagerErrors.classify(error(code, 400))).isEqualTo(new Classification(code, true));
+    }
+
+    @Test
+    void aQuotaThatClearsByItselfIsTransient() {
+        // The versions of one secret: Secrets Manager removes those older than 24 hours.
+        assertThat(SecretsManagerErrors.classify(error("LimitExceededException", 400)))
+                .isEqualTo(new Classification("LimitExceededException", true));
     }
 
     @ParameterizedTest(name = "HTTP {0}")

@@ -127,6 +127,8 @@ class AwsFaultOutcomesIT {
                 new Case(PUT, ProxyFault.foreignAnswer(403, "text/html", "<html>Forbidden</html>"), 1, "HTTP_403"),
                 new Case(PUT, ProxyFault.awsError(400, "SomeCodeCredsyncDoesNotKnow"), 1,
                         "SomeCodeCredsyncDoesNotKnow"),
+                // A quota (the versions of one secret) that clears by itself: not a verdict on the request.
+                new Case(PUT, ProxyFault.awsError(400, "LimitExceededException"), 1, "LimitExceededException"),
                 new Case(GET, ProxyFault.awsError(400, "ExpiredTokenException"), 1, "ExpiredTokenException"),
                 new Case(GET, ProxyFault.foreignAnswer(200, "application/x-amz-json-1.1", "{}"), 1,
                         "IncompleteAnswer"),

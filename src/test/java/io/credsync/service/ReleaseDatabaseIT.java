@@ -89,6 +89,12 @@ class ReleaseDatabaseIT {
         assertThat(waiting.output()).contains("released database appdb",
                 "1 event(s) captured in appdb are not delivered yet and no consumer streams slot " + appSlot,
                 "the release stands");
+        assertThat(doctorLines()).as("doctor names the released database and what it waits for")
+                .contains("WARN  released databases: appdb (releasing: 1 event(s) pending, slot " + appSlot
+                        + " not streamed)", "      fix: start the consumer (credsync run): it delivers what is"
+                        + " pending in appdb and drops its slot")
+                .anyMatch(line -> line.startsWith("ok    databases covered: ")
+                        && line.endsWith("; released, so not counted: appdb") && !line.contains("(appdb"));
         try (Connection app = cluster.connectAsSuperuser("appdb")) {
             assertThatThrownBy(() -> RoleStatements.alterPassword(app, role, outputs.password("refused-in-appdb")))
                     .isInstanceOfSatisfying(PSQLException.class, e -> assertThat(e.getServerErrorMessage().getMessage())
@@ -110,6 +116,9 @@ class ReleaseDatabaseIT {
         SyncFixture.CliRun status = fixture.runCli("status");
         assertThat(status.output()).doesNotContain("credsync status of database appdb")
                 .contains("Released database appdb (by ");
+        assertThat(doctorLines()).contains("WARN  released databases: appdb (released and done with: slot gone,"
+                + " nothing pending; it still exists, and a managed role's password change made there is refused)",
+                "      fix: DROP DATABASE appdb, which the release was for");
 
         try (Connection postgres = cluster.connectAsSuperuser("postgres")) {
             RoleStatements.alterPassword(postgres, role, outputs.password("after-the-release"));
@@ -117,6 +126,8 @@ class ReleaseDatabaseIT {
         }
         assertThat(fixture.secretLogsIn(fixture.awaitSecretPassword(role, "after-the-release", SYNC_TIMEOUT)))
                 .as("the other databases are delivered throughout").isTrue();
+        assertThat(doctorLines()).contains("ok    released databases: appdb (dropped)")
+                .noneMatch(line -> line.startsWith("FAIL  databases covered"));
     }
 
     @Test
@@ -166,12 +177,28 @@ class ReleaseDatabaseIT {
         SyncFixture.CliRun status = fixture.runCli("status");
         assertThat(status.output()).contains("Released database spare (by ",
                 "slot " + spareSlot + " is dropped and nothing is pending: DROP DATABASE can run");
+        // A release that capture in spare no longer sees (its own row deleted) is a failure doctor names.
+        try (Connection spare = cluster.connectAsSuperuser("spare")) {
+            execute(spare, "DELETE FROM credsync.released_database");
+        }
+        assertThat(doctorLines()).anyMatch(line -> line.startsWith("FAIL  released databases: spare (released in"
+                + " the home database only")).contains("      fix: run credsync release-database spare again: it"
+                + " records the release there too");
+        SyncFixture.CliRun again = fixture.runCli("release-database", "spare", "--wait", "30s");
+        assertThat(again.exitCode()).as(again.output()).isZero();
+        assertThat(doctorLines()).anyMatch(line -> line.startsWith("WARN  released databases: spare (released and"
+                + " done with"));
         try (Connection postgres = cluster.connectAsSuperuser("postgres")) {
             execute(postgres, "DROP DATABASE spare");
         }
         SyncFixture.CliRun home = fixture.runCli("release-database", fixture.database().name());
         assertThat(home.exitCode()).isEqualTo(1);
         assertThat(home.output()).contains("is the home database");
+    }
+
+    private java.util.List<String> doctorLines() {
+        // The AWS checks cannot pass here (no credentials in the command's environment): only the lines matter.
+        return fixture.runCli("doctor").output().lines().toList();
     }
 
     private String awaitSlotOf(String database) {

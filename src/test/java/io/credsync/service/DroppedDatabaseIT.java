@@ -1,0 +1,227 @@
+package io.credsync.service;
+
+import static io.credsync.testing.Jdbc.execute;
+import static io.credsync.testing.Jdbc.single;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.credsync.testing.ConsumerProcess;
+import io.credsync.testing.CredsyncDatabase;
+import io.credsync.testing.OutputWatch;
+import io.credsync.testing.PostgresCluster;
+import io.credsync.testing.RoleStatements;
+import io.credsync.testing.SyncFixture;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A covered database dropped without {@code credsync release-database}, by real {@code DROP
+ * DATABASE} statements while one consumer streams every database of its own cluster (native or
+ * pg_tle): the consumer stops that database's stream with one warning that names it, keeps
+ * delivering the others, does not create its slot again in a way that blocks the drop, and drops
+ * its gauges; a database created again under the name is a new one, streamed again.
+ */
+class DroppedDatabaseIT {
+
+    private static final Duration SYNC_TIMEOUT = Duration.ofSeconds(60);
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final String DROPPED_WARNING = "was dropped without credsync release-database";
+
+    private final OutputWatch outputs = new OutputWatch();
+    private PostgresCluster cluster;
+    private SyncFixture fixture;
+
+    @BeforeEach
+    void installIntoEveryDatabase() throws Exception {
+        cluster = PostgresCluster.start(CredsyncDatabase.clusterOptions());
+        cluster.createDatabase("appdb");
+        cluster.createDatabase("spare");
+        fixture = SyncFixture.create(cluster, "home").coveringTheWholeCluster();
+        fixture.database().manage("drop\\_%");
+        SyncFixture.CliRun install = fixture.runCli("install");
+        assertThat(install.exitCode()).as(install.output()).isZero();
+    }
+
+    @AfterEach
+    void stop() throws SQLException {
+        try {
+            if (fixture != null) {
+                outputs.assertNoPassword("\"password\"", "\"captured_at\"", "\"valid_until\"");
+            }
+        } finally {
+            try {
+                if (fixture != null) {
+                    fixture.close();
+                }
+            } finally {
+                if (cluster != null) {
+                    cluster.close();
+                }
+            }
+        }
+    }
+
+    @Test
+    void aDatabaseDroppedWithForceStopsItsStreamWithOneWarningWhileTheOthersAreStillDelivered() throws Exception {
+        ConsumerProcess consumer = outputs.consumer(fixture.startConsumer());
+        String role = RoleStatements.uniqueName("drop");
+        try (Connection postgres = cluster.connectAsSuperuser("postgres")) {
+            RoleStatements.createRole(postgres, role, outputs.password("created-" + role));
+        }
+        fixture.awaitSecretPassword(role, "created-" + role, SYNC_TIMEOUT);
+        String spareSlot = awaitActiveSlotOf("spare");
+        String spareOid = oidOf("spare");
+        assertThat(metrics(consumer)).contains("database=\"spare\"");
+
+        // The walsender ended, then the drop at once: the slot is inactive, so DROP DATABASE drops it.
+        try (Connection postgres = cluster.connectAsSuperuser("postgres")) {
+            execute(postgres, "SELECT pg_catalog.pg_terminate_backend(active_pid, 10000)"
+                    + " FROM pg_catalog.pg_replication_slots WHERE slot_name = '" + spareSlot + "'");
+            execute(postgres, "DROP DATABASE spare WITH (FORCE)");
+        }
+
+        await().alias("the consumer warns about spare").atMost(SYNC_TIMEOUT)
+                .until(() -> consumer.output().contains(DROPPED_WARNING));
+        assertThat(consumer.isAlive()).as("the consumer goes on").isTrue();
+        assertThat(occurrences(consumer.output(), DROPPED_WARNING)).isEqualTo(1);
+        assertThat(consumer.output()).contains("database spare (OID " + spareOid + ") " + DROPPED_WARNING,
+                "the events pending there (", "were lost with it");
+        await().alias("spare's gauges are gone").atMost(Duration.ofSeconds(20))
+                .until(() -> !metrics(consumer).contains("database=\"spare\""));
+        try (Connection app = cluster.connectAsSuperuser("appdb")) {
+            RoleStatements.alterPassword(app, role, outputs.password("after-the-drop-from-appdb"));
+        }
+        assertThat(fixture.secretLogsIn(fixture.awaitSecretPassword(role, "after-the-drop-from-appdb",
+                SYNC_TIMEOUT))).as("the other databases' changes still reach their secrets").isTrue();
+        await().alias("readiness").atMost(Duration.ofSeconds(20)).until(() -> ready(consumer));
+        SyncFixture.CliRun status = fixture.runCli("status");
+        assertThat(status.output()).doesNotContain("spare");
+        assertThat(fixture.runCli("doctor").output()).containsPattern("databases covered: 4 databases \\(appdb, "
+                + fixture.database().name() + ", postgres, template1\\)");
+
+        // Created again under the same name: a new database, covered through template1 and streamed again.
+        cluster.createDatabase("spare");
+        assertThat(oidOf("spare")).isNotEqualTo(spareOid);
+        String newSlot = awaitActiveSlotOf("spare");
+        assertThat(newSlot).isNotEqualTo(spareSlot);
+        try (Connection spare = cluster.connectAsSuperuser("spare")) {
+            RoleStatements.alterPassword(spare, role, outputs.password("from-the-new-spare"));
+        }
+        assertThat(fixture.secretLogsIn(fixture.awaitSecretPassword(role, "from-the-new-spare", SYNC_TIMEOUT)))
+                .isTrue();
+        assertThat(occurrences(consumer.output(), DROPPED_WARNING)).isEqualTo(1);
+        assertThat(consumer.output()).doesNotContain("\"level\":\"ERROR\"");
+    }
+
+    @Test
+    void aSlotDroppedByHandIsNotCreatedAgainBeforeAPlainDropDatabaseThatFollows() throws Exception {
+        ConsumerProcess consumer = outputs.consumer(fixture.startConsumer());
+        String spareSlot = awaitActiveSlotOf("spare");
+        try (Connection postgres = cluster.connectAsSuperuser("postgres")) {
+            execute(postgres, "SELECT pg_catalog.pg_terminate_backend(active_pid, 10000)"
+                    + " FROM pg_catalog.pg_replication_slots WHERE slot_name = '" + spareSlot + "'");
+            execute(postgres, "SELECT pg_catalog.pg_drop_replication_slot('" + spareSlot + "')");
+            // Longer than the consumer's reconnect wait: its reconnect comes in between, and must leave
+            // the slot missing and close its connections there, or the DROP below fails.
+            Thread.sleep(2_500);
+            assertThat(slotOf("spare")).as("the slot is not created again at once").isNull();
+            execute(postgres, "DROP DATABASE spare");
+        }
+
+        await().alias("the consumer warns about spare").atMost(SYNC_TIMEOUT)
+                .until(() -> consumer.output().contains(DROPPED_WARNING));
+        assertThat(occurrences(consumer.output(), DROPPED_WARNING)).isEqualTo(1);
+        assertThat(consumer.isAlive()).isTrue();
+        String role = RoleStatements.uniqueName("drop");
+        try (Connection postgres = cluster.connectAsSuperuser("postgres")) {
+            RoleStatements.createRole(postgres, role, outputs.password("created-" + role));
+        }
+        assertThat(fixture.secretLogsIn(fixture.awaitSecretPassword(role, "created-" + role, SYNC_TIMEOUT)))
+                .isTrue();
+    }
+
+    @Test
+    void aSlotDroppedByHandInADatabaseThatStaysIsCreatedAgainAndWhatWasCommittedMeanwhileIsDelivered()
+            throws Exception {
+        ConsumerProcess consumer = outputs.consumer(fixture.startConsumer());
+        String role = RoleStatements.uniqueName("drop");
+        try (Connection postgres = cluster.connectAsSuperuser("postgres")) {
+            RoleStatements.createRole(postgres, role, outputs.password("created-" + role));
+        }
+        fixture.awaitSecretPassword(role, "created-" + role, SYNC_TIMEOUT);
+        String spareSlot = awaitActiveSlotOf("spare");
+        try (Connection postgres = cluster.connectAsSuperuser("postgres")) {
+            execute(postgres, "SELECT pg_catalog.pg_terminate_backend(active_pid, 10000)"
+                    + " FROM pg_catalog.pg_replication_slots WHERE slot_name = '" + spareSlot + "'");
+            execute(postgres, "SELECT pg_catalog.pg_drop_replication_slot('" + spareSlot + "')");
+        }
+        try (Connection spare = cluster.connectAsSuperuser("spare")) {
+            RoleStatements.alterPassword(spare, role, outputs.password("while-the-slot-was-missing"));
+        }
+
+        assertThat(fixture.secretLogsIn(fixture.awaitSecretPassword(role, "while-the-slot-was-missing",
+                SYNC_TIMEOUT))).as("delivered from the outbox table once the slot is back").isTrue();
+        assertThat(awaitActiveSlotOf("spare")).isEqualTo(spareSlot);
+        assertThat(consumer.output()).contains("replication slot " + spareSlot + " of database spare was missing and"
+                + " has been created again").doesNotContain(DROPPED_WARNING);
+        assertThat(consumer.isAlive()).isTrue();
+    }
+
+    private static int occurrences(String text, String part) {
+        Matcher matcher = Pattern.compile(Pattern.quote(part)).matcher(text);
+        int count = 0;
+        while (matcher.find()) {
+            count++;
+        }
+        return count;
+    }
+
+    private static String metrics(ConsumerProcess consumer) throws IOException, InterruptedException {
+        return get(consumer, "/metrics").body();
+    }
+
+    private static boolean ready(ConsumerProcess consumer) throws IOException, InterruptedException {
+        return get(consumer, "/health/ready").statusCode() == 200;
+    }
+
+    private static HttpResponse<String> get(ConsumerProcess consumer, String path)
+            throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + consumer.metricsPort() + path))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private String oidOf(String database) throws SQLException {
+        try (Connection postgres = cluster.connectAsSuperuser("postgres")) {
+            return single(postgres, "SELECT oid::text FROM pg_catalog.pg_database WHERE datname = '" + database + "'");
+        }
+    }
+
+    private String awaitActiveSlotOf(String database) {
+        return await().alias("the consumer streams " + database).atMost(SYNC_TIMEOUT)
+                .pollInterval(Duration.ofMillis(200)).until(() -> {
+                    try (Connection postgres = cluster.connectAsSuperuser("postgres")) {
+                        return single(postgres, "SELECT (SELECT slot_name FROM pg_catalog.pg_replication_slots"
+                                + " WHERE database = '" + database + "' AND active)");
+                    }
+                }, Objects::nonNull);
+    }
+
+    private String slotOf(String database) throws SQLException {
+        try (Connection postgres = cluster.connectAsSuperuser("postgres")) {
+            return single(postgres, "SELECT (SELECT slot_name FROM pg_catalog.pg_replication_slots WHERE database = '"
+                    + database + "')");
+        }
+    }
+}

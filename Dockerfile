@@ -91,17 +91,20 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
 # every part of its shutdown (give the orchestrator's stop timeout at least that). The heap follows the container's memory limit; an
 # OutOfMemoryError ends the process so that the orchestrator restarts it rather than leaving a
 # half-working one. The consumer is a small service that mostly waits on the network, with one
-# hot loop: the login check's SCRAM key derivation (4,096 rounds of HMAC-SHA-256 per event), 9 to
-# 14 ms of CPU compiled by C1 and about 1 ms by C2, which uses the CPU's SHA instructions. C2
+# hot loop: the login check's SCRAM key derivation (4,096 rounds of HMAC-SHA-256 per event), 6 to
+# 9 ms of CPU compiled by C1 and under 1 ms by C2, which uses the CPU's SHA instructions. C2
 # for everything costs more than it saves (JFR showed it compiling for about 11 s of CPU in a
 # fresh consumer's first 26 s of a burst), so C2's thresholds (Tier4*) are raised about 20-fold:
 # only code run hundreds of thousands of times, the hashing and the JDK's busiest methods, gets
-# C2, and the rest stays with C1; one C2 thread. In the e2e-lag benchmark this cut CPU per
-# verified event from 25.6 to 20.9 ms and halved its lag; without the login check the C1-only
-# options were cheaper (13.5 against 16.6 ms: C1's profiling code is slower than its plain
-# code). See docs/benchmarks.md. The serial collector costs less than G1's threads, which on a
+# C2, and the rest stays with C1; one C2 thread. The rest of an event's code (the AWS SDK's
+# request pipeline above all) runs once or a few times per event, so with the JVM's usual
+# thresholds it stays in the interpreter for hundreds of events, longer while C1's queue is
+# long: CompileThresholdScaling=0.1 has C1 compile after a tenth of the calls (C2's thresholds
+# are given ten times higher, so that they stay where they were). In the e2e-lag benchmark that
+# cut CPU per verified event after 201 changes from 18.6 to 13.4 ms, side by side in one run; see
+# docs/benchmarks.md. The serial collector costs less than G1's threads, which on a
 # small task compete with the work itself. Tests and benchmarks run
 # the consumer with the same options. -XX:-UsePerfData: the JVM's performance counters (for
 # jstat) are sampled 20 times a second, the largest part of an idle consumer's CPU once
 # credsync itself sleeps. Add JVM options with JAVA_TOOL_OPTIONS.
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-XX:CICompilerCount=2", "-XX:Tier4InvocationThreshold=100000", "-XX:Tier4MinInvocationThreshold=12000", "-XX:Tier4CompileThreshold=300000", "-XX:Tier4BackEdgeThreshold=800000", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-jar", "/app/credsync.jar", "run"]
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-XX:CICompilerCount=2", "-XX:CompileThresholdScaling=0.1", "-XX:Tier4InvocationThreshold=1000000", "-XX:Tier4MinInvocationThreshold=120000", "-XX:Tier4CompileThreshold=3000000", "-XX:Tier4BackEdgeThreshold=8000000", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-jar", "/app/credsync.jar", "run"]

@@ -4,6 +4,8 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
@@ -20,7 +22,8 @@ import software.amazon.awssdk.regions.Region;
  * dropped connection or throttled call. A call that hangs holds up the role's later events, so
  * no call may take longer than {@link #API_CALL_TIMEOUT} in all.
  *
- * <p>Stateless and thread-safe. Each call returns a new client, which the caller owns and closes.
+ * <p>Thread-safe. Each call returns a new client, which the caller owns and closes; the clients
+ * share one timer thread for their time-outs.
  */
 public final class AwsClients {
 
@@ -36,7 +39,28 @@ public final class AwsClients {
     /** Attempts per call, the first included: so two SDK retries. */
     public static final int MAX_ATTEMPTS = 3;
 
+    /**
+     * The time-out timers of every client: one daemon thread, and a cancelled timer leaves its
+     * queue at once. Each call arms two timers ({@link #API_CALL_TIMEOUT} and
+     * {@link #API_CALL_ATTEMPT_TIMEOUT}) and cancels both when it ends, nearly always long before
+     * they are due. The SDK's own executor (five threads per client) keeps cancelled timers queued
+     * until they would have fired, and wakes a thread for each: four wake-ups per call, for
+     * nothing. Here a timer costs a wake-up only when it is armed, and an idle consumer none.
+     * Clients do not shut down an executor they are given, so this one lives as long as the JVM.
+     */
+    private static final ScheduledExecutorService TIMEOUT_TIMERS = timeoutTimers();
+
     private AwsClients() {
+    }
+
+    private static ScheduledExecutorService timeoutTimers() {
+        ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1, task -> {
+            Thread thread = new Thread(task, "credsync-aws-timeouts");
+            thread.setDaemon(true);
+            return thread;
+        });
+        timers.setRemoveOnCancelPolicy(true);
+        return timers;
     }
 
     /**
@@ -67,6 +91,7 @@ public final class AwsClients {
                         .apiCallTimeout(API_CALL_TIMEOUT)
                         .apiCallAttemptTimeout(API_CALL_ATTEMPT_TIMEOUT)
                         .retryStrategy(strategy -> strategy.maxAttempts(MAX_ATTEMPTS))
+                        .scheduledExecutorService(TIMEOUT_TIMERS)
                         .executionInterceptors(List.copyOf(interceptors)));
         if (endpointOverride != null) {
             builder.endpointOverride(endpointOverride);

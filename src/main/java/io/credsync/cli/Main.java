@@ -1,5 +1,6 @@
 package io.credsync.cli;
 
+import io.credsync.verify.Pbkdf2Provider;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -19,6 +20,8 @@ public final class Main implements Runnable {
     static final int EXIT_CONFIG = 3;
 
     public static void main(String[] args) {
+        // Every login's SCRAM key derivation, the consumer's login check above all, at half the hashing.
+        Pbkdf2Provider.install();
         System.exit(commandLine().execute(args));
     }
 

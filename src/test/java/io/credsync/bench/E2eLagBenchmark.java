@@ -10,10 +10,13 @@ import io.credsync.testing.SyncFixture;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
@@ -92,7 +95,11 @@ final class E2eLagBenchmark implements Benchmark {
                 }
                 Histogram before = endpoints.metrics().histogram(LAG_HISTOGRAM);
                 int pollsBefore = poller.roundTripMillis().length;
+                // Started before the CPU is counted: starting a recording costs the consumer CPU too.
+                WindowRecording recording = WindowRecording.start(pid, "e2e-lag-verify-" + mode.value());
                 CpuTime cpuBefore = CpuTime.snapshot(dataDir, pid);
+                ThreadActivity threadsBefore = ThreadActivity.snapshot(pid);
+                Instant windowStart = Instant.now();
                 double warmUpMillisPerEvent = cpuBefore.since(cpuAtStart).get(CONSUMER) * 1000 / (WARM_UP + 1);
                 List<Double> lagMillis = new ArrayList<>();
                 for (int i = 0; i < CHANGES; i++) {
@@ -106,6 +113,8 @@ final class E2eLagBenchmark implements Benchmark {
                 }
                 Histogram consumerSide = awaitRecorded(endpoints, before, lagMillis.size());
                 double consumerCpuSeconds = CpuTime.snapshot(dataDir, pid).since(cpuBefore).get(CONSUMER);
+                printThreads(mode, windowStart, ThreadActivity.snapshot(pid).since(threadsBefore), lagMillis.size());
+                recording.stop();
                 double[] polls = poller.roundTripMillis();
                 double[] measuredPolls = Arrays.copyOfRange(polls, pollsBefore, polls.length);
                 return results(mode, lagMillis.stream().mapToDouble(Double::doubleValue).toArray(), consumerSide,
@@ -138,6 +147,29 @@ final class E2eLagBenchmark implements Benchmark {
             return OptionalDouble.empty();
         }
         return OptionalDouble.of(Millis.between(committed, seen.getAsLong()));
+    }
+
+    /**
+     * Where the measured CPU went, by thread (threads of a pool summed under their name without
+     * its number), per delivered event: what to look at first when CPU per event is too high.
+     * The window's start is printed too, to match a flight recording
+     * ({@code CREDSYNC_CONSUMER_JVM_OPTIONS=-XX:StartFlightRecording=...}) to it.
+     */
+    private static void printThreads(VerifyMode mode, Instant windowStart, List<ThreadActivity.Thread> threads,
+            int events) {
+        Map<String, ThreadActivity.Thread> groups = new LinkedHashMap<>();
+        for (ThreadActivity.Thread thread : threads) {
+            String name = thread.name().replaceAll("[-#]?\\d+$", "");
+            groups.merge(name, new ThreadActivity.Thread(name, thread.cpuNanos(), thread.switches()),
+                    (a, b) -> new ThreadActivity.Thread(name, a.cpuNanos() + b.cpuNanos(), a.switches() + b.switches()));
+        }
+        StringBuilder line = new StringBuilder("  e2e-lag, verify " + mode.value() + ": window from " + windowStart
+                + "; consumer CPU per event by thread (and context switches per event):");
+        groups.values().stream().sorted(Comparator.comparingLong(ThreadActivity.Thread::cpuNanos).reversed())
+                .filter(t -> t.cpuNanos() > 0)
+                .forEach(t -> line.append(String.format(Locale.ROOT, " %s %.2f ms (%.1f);", t.name(),
+                        t.cpuNanos() / 1e6 / events, t.switches() / (double) events)));
+        System.out.println(line);
     }
 
     /**

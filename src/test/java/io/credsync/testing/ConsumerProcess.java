@@ -43,9 +43,9 @@ public final class ConsumerProcess implements AutoCloseable {
      * they match), so that tests and benchmarks measure the consumer as it is deployed.
      */
     public static final List<String> CONTAINER_JVM_OPTIONS = List.of("-XX:CICompilerCount=2",
-            "-XX:Tier4InvocationThreshold=100000", "-XX:Tier4MinInvocationThreshold=12000",
-            "-XX:Tier4CompileThreshold=300000", "-XX:Tier4BackEdgeThreshold=800000", "-XX:+UseSerialGC",
-            "-XX:-UsePerfData");
+            "-XX:CompileThresholdScaling=0.1", "-XX:Tier4InvocationThreshold=1000000",
+            "-XX:Tier4MinInvocationThreshold=120000", "-XX:Tier4CompileThreshold=3000000",
+            "-XX:Tier4BackEdgeThreshold=8000000", "-XX:+UseSerialGC", "-XX:-UsePerfData");
 
     /**
      * JVM options added after {@link #CONTAINER_JVM_OPTIONS} (so they win), separated by spaces:

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.credsync.testing.ConsumerProcess;
+import io.credsync.testing.CoveredCluster;
 import io.credsync.testing.CredsyncDatabase;
 import io.credsync.testing.OutputWatch;
 import io.credsync.testing.PostgresCluster;
@@ -33,6 +34,7 @@ class ClusterSyncIT {
     private static final Duration SYNC_TIMEOUT = Duration.ofSeconds(60);
 
     private final OutputWatch outputs = new OutputWatch();
+    private CoveredCluster covered;
     private PostgresCluster cluster;
     private SyncFixture fixture;
 
@@ -41,33 +43,18 @@ class ClusterSyncIT {
         // Two sessions changing one role's password at once can fail with "tuple concurrently
         // updated" (PostgreSQL's own ALTER ROLE), and the server would log the failed statement,
         // password and all: not credsync's doing, so that log line is switched off here.
-        cluster = PostgresCluster.start(CredsyncDatabase.clusterOptions()
-                .withSetting("log_min_error_statement", "panic"));
-        cluster.createDatabase("appdb");
-        fixture = SyncFixture.create(cluster, "home").coveringTheWholeCluster();
-        fixture.database().manage("cs\\_%");
-        SyncFixture.CliRun install = fixture.runCli("install");
-        assertThat(install.exitCode()).as(install.output()).isZero();
-        assertThat(install.output()).contains("database appdb: manage cs\\_%", "database postgres: manage cs\\_%",
+        covered = CoveredCluster.install(CredsyncDatabase.clusterOptions()
+                .withSetting("log_min_error_statement", "panic"), outputs, "cs\\_%", "appdb");
+        cluster = covered.cluster();
+        fixture = covered.fixture();
+        assertThat(covered.installOutput()).contains("database appdb: manage cs\\_%", "database postgres: manage cs\\_%",
                 "database template1: manage cs\\_%");
     }
 
     @AfterEach
     void consumerOutputHoldsNoPassword() throws SQLException {
-        try {
-            if (fixture != null) {
-                outputs.assertNoPassword("\"password\"", "\"captured_at\"", "\"valid_until\"");
-            }
-        } finally {
-            try {
-                if (fixture != null) {
-                    fixture.close();
-                }
-            } finally {
-                if (cluster != null) {
-                    cluster.close();
-                }
-            }
+        if (covered != null) {
+            covered.close();
         }
     }
 

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.credsync.testing.ConsumerProcess;
+import io.credsync.testing.CoveredCluster;
 import io.credsync.testing.CredsyncDatabase;
 import io.credsync.testing.OutputWatch;
 import io.credsync.testing.PostgresCluster;
@@ -34,36 +35,21 @@ class ReleaseDatabaseIT {
     private static final Duration SYNC_TIMEOUT = Duration.ofSeconds(60);
 
     private final OutputWatch outputs = new OutputWatch();
+    private CoveredCluster covered;
     private PostgresCluster cluster;
     private SyncFixture fixture;
 
     @BeforeEach
     void installIntoEveryDatabase() throws Exception {
-        cluster = PostgresCluster.start(CredsyncDatabase.clusterOptions());
-        cluster.createDatabase("appdb");
-        cluster.createDatabase("spare");
-        fixture = SyncFixture.create(cluster, "home").coveringTheWholeCluster();
-        fixture.database().manage("rel\\_%");
-        SyncFixture.CliRun install = fixture.runCli("install");
-        assertThat(install.exitCode()).as(install.output()).isZero();
+        covered = CoveredCluster.install(CredsyncDatabase.clusterOptions(), outputs, "rel\\_%", "appdb", "spare");
+        cluster = covered.cluster();
+        fixture = covered.fixture();
     }
 
     @AfterEach
     void stop() throws SQLException {
-        try {
-            if (fixture != null) {
-                outputs.assertNoPassword("\"password\"", "\"captured_at\"", "\"valid_until\"");
-            }
-        } finally {
-            try {
-                if (fixture != null) {
-                    fixture.close();
-                }
-            } finally {
-                if (cluster != null) {
-                    cluster.close();
-                }
-            }
+        if (covered != null) {
+            covered.close();
         }
     }
 

@@ -1,0 +1,87 @@
+package io.credsync.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.SQLException;
+import java.util.Objects;
+
+/**
+ * A throwaway cluster of the test's own with credsync installed for every database (home
+ * {@code home}, plus the databases asked for): the set-up and teardown the cluster-wide ITs share.
+ * Closing it first checks that no output {@code outputs} watched held a password, then stops the
+ * fixture's consumers and the cluster, whatever the check found.
+ *
+ * <p>Not thread-safe: one test's, on its thread.
+ */
+public final class CoveredCluster implements AutoCloseable {
+
+    private final PostgresCluster cluster;
+    private final SyncFixture fixture;
+    private final OutputWatch outputs;
+    private final String installOutput;
+
+    private CoveredCluster(PostgresCluster cluster, SyncFixture fixture, OutputWatch outputs, String installOutput) {
+        this.cluster = cluster;
+        this.fixture = fixture;
+        this.outputs = outputs;
+        this.installOutput = installOutput;
+    }
+
+    /**
+     * Starts the cluster, creates {@code databases}, manages {@code managedPattern} and runs
+     * {@code credsync install}, which must succeed; on any failure closes what it started.
+     */
+    public static CoveredCluster install(ClusterOptions options, OutputWatch outputs, String managedPattern,
+            String... databases) throws Exception {
+        Objects.requireNonNull(outputs, "outputs");
+        PostgresCluster cluster = PostgresCluster.start(options);
+        SyncFixture fixture = null;
+        try {
+            for (String database : databases) {
+                cluster.createDatabase(database);
+            }
+            fixture = SyncFixture.create(cluster, "home").coveringTheWholeCluster();
+            fixture.database().manage(managedPattern);
+            SyncFixture.CliRun install = fixture.runCli("install");
+            assertThat(install.exitCode()).as(install.output()).isZero();
+            return new CoveredCluster(cluster, fixture, outputs, install.output());
+        } catch (Exception | AssertionError e) {
+            try {
+                if (fixture != null) {
+                    fixture.close();
+                }
+            } catch (SQLException closing) {
+                e.addSuppressed(closing);
+            } finally {
+                cluster.close();
+            }
+            throw e;
+        }
+    }
+
+    public PostgresCluster cluster() {
+        return cluster;
+    }
+
+    public SyncFixture fixture() {
+        return fixture;
+    }
+
+    /** What {@code credsync install} printed. */
+    public String installOutput() {
+        return installOutput;
+    }
+
+    @Override
+    public void close() throws SQLException {
+        try {
+            outputs.assertNoPassword("\"password\"", "\"captured_at\"", "\"valid_until\"");
+        } finally {
+            try {
+                fixture.close();
+            } finally {
+                cluster.close();
+            }
+        }
+    }
+}

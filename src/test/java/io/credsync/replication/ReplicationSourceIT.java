@@ -348,20 +348,7 @@ class ReplicationSourceIT {
         start(settings().withBackoff(Duration.ofMillis(500), Duration.ofSeconds(1)), new AckTracker(), sink);
         eventually(Duration.ofSeconds(10), "the slot is in use", this::slotActive);
 
-        AtomicBoolean dropped = new AtomicBoolean();
-        eventually(Duration.ofSeconds(15), "the slot was dropped", () -> {
-            sql("SELECT pg_catalog.pg_terminate_backend(active_pid) FROM pg_catalog.pg_replication_slots"
-                    + " WHERE slot_name = '" + slot + "' AND active_pid IS NOT NULL");
-            try {
-                sql("SELECT pg_catalog.pg_drop_replication_slot('" + slot + "')");
-                dropped.set(true);
-            } catch (SQLException e) {
-                if (!"55006".equals(e.getSQLState())) {
-                    throw e;
-                }
-            }
-            return dropped.get();
-        });
+        dropSlotWhileStreamed();
 
         eventually(Duration.ofSeconds(15), "the slot was created again", () -> sink.slotsRecreated() == 1);
         eventually(Duration.ofSeconds(10), "the source streams again", this::slotActive);
@@ -380,20 +367,7 @@ class ReplicationSourceIT {
         Running running = start(source);
         eventually(Duration.ofSeconds(15), "the source streams", source::isStreaming);
 
-        AtomicBoolean dropped = new AtomicBoolean();
-        eventually(Duration.ofSeconds(15), "the slot was dropped", () -> {
-            sql("SELECT pg_catalog.pg_terminate_backend(active_pid) FROM pg_catalog.pg_replication_slots"
-                    + " WHERE slot_name = '" + slot + "' AND active_pid IS NOT NULL");
-            try {
-                sql("SELECT pg_catalog.pg_drop_replication_slot('" + slot + "')");
-                dropped.set(true);
-            } catch (SQLException e) {
-                if (!"55006".equals(e.getSQLState())) {
-                    throw e;
-                }
-            }
-            return dropped.get();
-        });
+        dropSlotWhileStreamed();
 
         running.thread.join(Duration.ofSeconds(15).toMillis());
         assertThat(running.thread.isAlive()).as("run() ended").isFalse();
@@ -575,6 +549,27 @@ class ReplicationSourceIT {
         return sqlValue("SELECT (r.reply_time > '" + since + "'::timestamptz + interval '" + after.toMillis()
                 + " milliseconds')::text FROM pg_catalog.pg_stat_replication r JOIN pg_catalog.pg_replication_slots s"
                 + " ON s.active_pid = r.pid WHERE s.slot_name = '" + slot + "'");
+    }
+
+    /**
+     * Ends the walsender that streams the slot and drops the slot, trying again while the source's
+     * reconnect makes it active once more (55006).
+     */
+    private void dropSlotWhileStreamed() throws Exception {
+        AtomicBoolean dropped = new AtomicBoolean();
+        eventually(Duration.ofSeconds(15), "the slot was dropped", () -> {
+            sql("SELECT pg_catalog.pg_terminate_backend(active_pid) FROM pg_catalog.pg_replication_slots"
+                    + " WHERE slot_name = '" + slot + "' AND active_pid IS NOT NULL");
+            try {
+                sql("SELECT pg_catalog.pg_drop_replication_slot('" + slot + "')");
+                dropped.set(true);
+            } catch (SQLException e) {
+                if (!"55006".equals(e.getSQLState())) {
+                    throw e;
+                }
+            }
+            return dropped.get();
+        });
     }
 
     private boolean slotActive() throws SQLException {

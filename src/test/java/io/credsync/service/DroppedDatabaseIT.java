@@ -1,10 +1,10 @@
 package io.credsync.service;
 
 import static io.credsync.testing.Jdbc.execute;
-import static io.credsync.testing.Jdbc.single;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.credsync.testing.ConsumerProcess;
 import io.credsync.testing.CoveredCluster;
 import io.credsync.testing.CredsyncDatabase;
@@ -20,7 +20,6 @@ import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -63,18 +62,14 @@ class DroppedDatabaseIT {
     void aDatabaseDroppedWithForceStopsItsStreamWithOneWarningWhileTheOthersAreStillDelivered() throws Exception {
         ConsumerProcess consumer = outputs.consumer(fixture.startConsumer());
         String role = RoleStatements.uniqueName("drop");
-        try (Connection postgres = cluster.connectAsSuperuser("postgres")) {
-            RoleStatements.createRole(postgres, role, outputs.password("created-" + role));
-        }
-        fixture.awaitSecretPassword(role, "created-" + role, SYNC_TIMEOUT);
-        String spareSlot = awaitActiveSlotOf("spare");
-        String spareOid = oidOf("spare");
+        createRoleFromPostgres(role);
+        String spareSlot = covered.awaitActiveSlotOf("spare");
+        String spareOid = covered.oidOf("spare");
         assertThat(metrics(consumer)).contains("database=\"spare\"");
 
         // The walsender ended, then the drop at once: the slot is inactive, so DROP DATABASE drops it.
         try (Connection postgres = cluster.connectAsSuperuser("postgres")) {
-            execute(postgres, "SELECT pg_catalog.pg_terminate_backend(active_pid, 10000)"
-                    + " FROM pg_catalog.pg_replication_slots WHERE slot_name = '" + spareSlot + "'");
+            endWalsender(postgres, spareSlot);
             execute(postgres, "DROP DATABASE spare WITH (FORCE)");
         }
 
@@ -99,8 +94,8 @@ class DroppedDatabaseIT {
 
         // Created again under the same name: a new database, covered through template1 and streamed again.
         cluster.createDatabase("spare");
-        assertThat(oidOf("spare")).isNotEqualTo(spareOid);
-        String newSlot = awaitActiveSlotOf("spare");
+        assertThat(covered.oidOf("spare")).isNotEqualTo(spareOid);
+        String newSlot = covered.awaitActiveSlotOf("spare");
         assertThat(newSlot).isNotEqualTo(spareSlot);
         try (Connection spare = cluster.connectAsSuperuser("spare")) {
             RoleStatements.alterPassword(spare, role, outputs.password("from-the-new-spare"));
@@ -114,15 +109,14 @@ class DroppedDatabaseIT {
     @Test
     void aSlotDroppedByHandIsNotCreatedAgainBeforeAPlainDropDatabaseThatFollows() throws Exception {
         ConsumerProcess consumer = outputs.consumer(fixture.startConsumer());
-        String spareSlot = awaitActiveSlotOf("spare");
+        String spareSlot = covered.awaitActiveSlotOf("spare");
         try (Connection postgres = cluster.connectAsSuperuser("postgres")) {
-            execute(postgres, "SELECT pg_catalog.pg_terminate_backend(active_pid, 10000)"
-                    + " FROM pg_catalog.pg_replication_slots WHERE slot_name = '" + spareSlot + "'");
+            endWalsender(postgres, spareSlot);
             execute(postgres, "SELECT pg_catalog.pg_drop_replication_slot('" + spareSlot + "')");
             // Longer than the consumer's reconnect wait: its reconnect comes in between, and must leave
             // the slot missing and close its connections there, or the DROP below fails.
             Thread.sleep(2_500);
-            assertThat(slotOf("spare")).as("the slot is not created again at once").isNull();
+            assertThat(covered.slotOf("spare")).as("the slot is not created again at once").isNull();
             execute(postgres, "DROP DATABASE spare");
         }
 
@@ -130,12 +124,7 @@ class DroppedDatabaseIT {
                 .until(() -> consumer.output().contains(DROPPED_WARNING));
         assertThat(occurrences(consumer.output(), DROPPED_WARNING)).isEqualTo(1);
         assertThat(consumer.isAlive()).isTrue();
-        String role = RoleStatements.uniqueName("drop");
-        try (Connection postgres = cluster.connectAsSuperuser("postgres")) {
-            RoleStatements.createRole(postgres, role, outputs.password("created-" + role));
-        }
-        assertThat(fixture.secretLogsIn(fixture.awaitSecretPassword(role, "created-" + role, SYNC_TIMEOUT)))
-                .isTrue();
+        assertThat(fixture.secretLogsIn(createRoleFromPostgres(RoleStatements.uniqueName("drop")))).isTrue();
     }
 
     @Test
@@ -143,14 +132,10 @@ class DroppedDatabaseIT {
             throws Exception {
         ConsumerProcess consumer = outputs.consumer(fixture.startConsumer());
         String role = RoleStatements.uniqueName("drop");
+        createRoleFromPostgres(role);
+        String spareSlot = covered.awaitActiveSlotOf("spare");
         try (Connection postgres = cluster.connectAsSuperuser("postgres")) {
-            RoleStatements.createRole(postgres, role, outputs.password("created-" + role));
-        }
-        fixture.awaitSecretPassword(role, "created-" + role, SYNC_TIMEOUT);
-        String spareSlot = awaitActiveSlotOf("spare");
-        try (Connection postgres = cluster.connectAsSuperuser("postgres")) {
-            execute(postgres, "SELECT pg_catalog.pg_terminate_backend(active_pid, 10000)"
-                    + " FROM pg_catalog.pg_replication_slots WHERE slot_name = '" + spareSlot + "'");
+            endWalsender(postgres, spareSlot);
             execute(postgres, "SELECT pg_catalog.pg_drop_replication_slot('" + spareSlot + "')");
         }
         try (Connection spare = cluster.connectAsSuperuser("spare")) {
@@ -159,10 +144,24 @@ class DroppedDatabaseIT {
 
         assertThat(fixture.secretLogsIn(fixture.awaitSecretPassword(role, "while-the-slot-was-missing",
                 SYNC_TIMEOUT))).as("delivered from the outbox table once the slot is back").isTrue();
-        assertThat(awaitActiveSlotOf("spare")).isEqualTo(spareSlot);
+        assertThat(covered.awaitActiveSlotOf("spare")).isEqualTo(spareSlot);
         assertThat(consumer.output()).contains("replication slot " + spareSlot + " of database spare was missing and"
                 + " has been created again").doesNotContain(DROPPED_WARNING);
         assertThat(consumer.isAlive()).isTrue();
+    }
+
+    /** Creates {@code role} from the postgres database; returns its secret once it holds the password. */
+    private JsonNode createRoleFromPostgres(String role) throws SQLException, InterruptedException {
+        try (Connection postgres = cluster.connectAsSuperuser("postgres")) {
+            RoleStatements.createRole(postgres, role, outputs.password("created-" + role));
+        }
+        return fixture.awaitSecretPassword(role, "created-" + role, SYNC_TIMEOUT);
+    }
+
+    /** Ends the walsender streaming {@code slot}, waiting up to 10 s for it to be gone, so the slot is inactive. */
+    private static void endWalsender(Connection postgres, String slot) throws SQLException {
+        execute(postgres, "SELECT pg_catalog.pg_terminate_backend(active_pid, 10000)"
+                + " FROM pg_catalog.pg_replication_slots WHERE slot_name = '" + slot + "'");
     }
 
     private static int occurrences(String text, String part) {
@@ -186,28 +185,5 @@ class DroppedDatabaseIT {
             throws IOException, InterruptedException {
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + consumer.metricsPort() + path))
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private String oidOf(String database) throws SQLException {
-        try (Connection postgres = cluster.connectAsSuperuser("postgres")) {
-            return single(postgres, "SELECT oid::text FROM pg_catalog.pg_database WHERE datname = '" + database + "'");
-        }
-    }
-
-    private String awaitActiveSlotOf(String database) {
-        return await().alias("the consumer streams " + database).atMost(SYNC_TIMEOUT)
-                .pollInterval(Duration.ofMillis(200)).until(() -> {
-                    try (Connection postgres = cluster.connectAsSuperuser("postgres")) {
-                        return single(postgres, "SELECT (SELECT slot_name FROM pg_catalog.pg_replication_slots"
-                                + " WHERE database = '" + database + "' AND active)");
-                    }
-                }, Objects::nonNull);
-    }
-
-    private String slotOf(String database) throws SQLException {
-        try (Connection postgres = cluster.connectAsSuperuser("postgres")) {
-            return single(postgres, "SELECT (SELECT slot_name FROM pg_catalog.pg_replication_slots WHERE database = '"
-                    + database + "')");
-        }
     }
 }

@@ -16,7 +16,6 @@ import io.credsync.testing.SyncFixture;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.Objects;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -62,7 +61,7 @@ class ReleaseDatabaseIT {
             RoleStatements.createRole(postgres, role, outputs.password("created-" + role));
         }
         fixture.awaitSecretPassword(role, "created-" + role, SYNC_TIMEOUT);
-        String appSlot = slotOf("appdb");
+        String appSlot = covered.slotOf("appdb");
         assertThat(appSlot).as("the consumer streams appdb").isNotNull();
         assertThat(first.terminate(Duration.ofSeconds(15))).isZero();
 
@@ -97,8 +96,8 @@ class ReleaseDatabaseIT {
 
         // A database created now is streamed by the next discovery round, which must leave appdb alone.
         cluster.createDatabase("created_after");
-        awaitSlotOf("created_after");
-        assertThat(slotOf("appdb")).as("a discovery round later: appdb's slot is not created again").isNull();
+        covered.awaitSlotOf("created_after");
+        assertThat(covered.slotOf("appdb")).as("a discovery round later: appdb's slot is not created again").isNull();
         SyncFixture.CliRun status = fixture.runCli("status");
         assertThat(status.output()).doesNotContain("credsync status of database appdb")
                 .contains("Released database appdb (by ");
@@ -124,7 +123,7 @@ class ReleaseDatabaseIT {
             RoleStatements.createRole(postgres, role, outputs.password("created-" + role));
         }
         fixture.awaitSecretPassword(role, "created-" + role, SYNC_TIMEOUT);
-        String appSlot = awaitSlotOf("appdb");
+        String appSlot = covered.awaitSlotOf("appdb");
 
         try (Connection old = cluster.connectAsSuperuser("appdb")) {
             // Its snapshot is taken before the release, so its capture cannot see the release.
@@ -136,7 +135,8 @@ class ReleaseDatabaseIT {
             assertThat(waiting.exitCode()).as(waiting.output()).isEqualTo(4);
             assertThat(waiting.output()).contains("waiting for 1 transaction(s) in appdb that began before the"
                     + " release to end");
-            assertThat(slotOf("appdb")).as("the slot stays while that transaction may capture").isEqualTo(appSlot);
+            assertThat(covered.slotOf("appdb")).as("the slot stays while that transaction may capture")
+                    .isEqualTo(appSlot);
 
             RoleStatements.alterPassword(old, role, outputs.password("older-than-the-release"));
             old.commit();
@@ -146,13 +146,13 @@ class ReleaseDatabaseIT {
                 .as("the change of a transaction older than the release is delivered, not lost").isTrue();
         SyncFixture.CliRun released = fixture.runCli("release-database", "appdb", "--wait", "60s");
         assertThat(released.exitCode()).as(released.output()).isZero();
-        assertThat(slotOf("appdb")).isNull();
+        assertThat(covered.slotOf("appdb")).isNull();
     }
 
     @Test
     void withoutAConsumerADatabaseWithNothingPendingIsReleasedByTheCommandAlone() throws Exception {
         ConsumerProcess consumer = outputs.consumer(fixture.startConsumer());
-        String spareSlot = awaitSlotOf("spare");
+        String spareSlot = covered.awaitSlotOf("spare");
         assertThat(consumer.terminate(Duration.ofSeconds(15))).isZero();
 
         SyncFixture.CliRun released = fixture.runCli("release-database", "spare", "--wait", "30s");
@@ -185,17 +185,5 @@ class ReleaseDatabaseIT {
     private java.util.List<String> doctorLines() {
         // The AWS checks cannot pass here (no credentials in the command's environment): only the lines matter.
         return fixture.runCli("doctor").output().lines().toList();
-    }
-
-    private String awaitSlotOf(String database) {
-        return await().alias("the consumer streams " + database).atMost(SYNC_TIMEOUT)
-                .pollInterval(Duration.ofMillis(200)).until(() -> slotOf(database), Objects::nonNull);
-    }
-
-    private String slotOf(String database) throws SQLException {
-        try (Connection postgres = cluster.connectAsSuperuser("postgres")) {
-            return single(postgres, "SELECT (SELECT slot_name FROM pg_catalog.pg_replication_slots WHERE database = '"
-                    + database + "')");
-        }
     }
 }

@@ -1,8 +1,12 @@
 package io.credsync.testing;
 
+import static io.credsync.testing.Jdbc.single;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -14,6 +18,9 @@ import java.util.Objects;
  * <p>Not thread-safe: one test's, on its thread.
  */
 public final class CoveredCluster implements AutoCloseable {
+
+    /** How long the slot lookups wait for the consumer to stream a database. */
+    private static final Duration SLOT_TIMEOUT = Duration.ofSeconds(60);
 
     private final PostgresCluster cluster;
     private final SyncFixture fixture;
@@ -70,6 +77,41 @@ public final class CoveredCluster implements AutoCloseable {
     /** What {@code credsync install} printed. */
     public String installOutput() {
         return installOutput;
+    }
+
+    /** The OID of {@code database}, as text; null if there is none of that name. */
+    public String oidOf(String database) throws SQLException {
+        try (Connection postgres = cluster.connectAsSuperuser("postgres")) {
+            return single(postgres, "SELECT (SELECT oid::text FROM pg_catalog.pg_database WHERE datname = '"
+                    + database + "')");
+        }
+    }
+
+    /** The name of a replication slot in {@code database}; null if it has none. */
+    public String slotOf(String database) throws SQLException {
+        return slotOf(database, false);
+    }
+
+    /** Waits until {@code database} has a replication slot; returns its name. */
+    public String awaitSlotOf(String database) {
+        return awaitSlot(database, false);
+    }
+
+    /** Waits until a slot of {@code database} is streamed (active); returns its name. */
+    public String awaitActiveSlotOf(String database) {
+        return awaitSlot(database, true);
+    }
+
+    private String awaitSlot(String database, boolean active) {
+        return await().alias("the consumer streams " + database).atMost(SLOT_TIMEOUT)
+                .pollInterval(Duration.ofMillis(200)).until(() -> slotOf(database, active), Objects::nonNull);
+    }
+
+    private String slotOf(String database, boolean active) throws SQLException {
+        try (Connection postgres = cluster.connectAsSuperuser("postgres")) {
+            return single(postgres, "SELECT (SELECT slot_name FROM pg_catalog.pg_replication_slots WHERE database = '"
+                    + database + "'" + (active ? " AND active" : "") + ")");
+        }
     }
 
     @Override

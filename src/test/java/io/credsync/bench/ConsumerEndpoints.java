@@ -1,19 +1,14 @@
 package io.credsync.bench;
 
+import io.credsync.testing.LocalHttp;
 import java.io.IOException;
 import java.net.ConnectException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
 /** The consumer's HTTP endpoints ({@code /metrics}, {@code /health/ready}) on its metrics port. */
 final class ConsumerEndpoints {
 
-    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
-
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final int port;
 
     ConsumerEndpoints(int port) {
@@ -59,20 +54,7 @@ final class ConsumerEndpoints {
         }
     }
 
-    /**
-     * A GET, sent again once if it fails on an open connection: the client keeps connections
-     * alive between requests, and the server may close one just as the client reuses it
-     * ("header parser received no bytes").
-     */
     private HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(REQUEST_TIMEOUT).GET().build();
-        try {
-            return http.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (ConnectException e) {
-            throw e; // nothing listens: retrying at once would not help
-        } catch (IOException e) {
-            return http.send(request, HttpResponse.BodyHandlers.ofString());
-        }
+        return LocalHttp.get(port, path);
     }
 }

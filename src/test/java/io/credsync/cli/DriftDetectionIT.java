@@ -8,15 +8,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.credsync.testing.ConsumerProcess;
 import io.credsync.testing.CredsyncDatabase;
+import io.credsync.testing.LocalHttp;
 import io.credsync.testing.MotoServer;
 import io.credsync.testing.OutputWatch;
 import io.credsync.testing.RoleStatements;
 import io.credsync.testing.SecretScan;
 import io.credsync.testing.SyncFixture;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -259,11 +256,9 @@ class DriftDetectionIT {
     }
 
     private String metrics(ConsumerProcess consumer) throws Exception {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + consumer.metricsPort() + "/metrics")).timeout(Duration.ofSeconds(5))
-                .build(), HttpResponse.BodyHandlers.ofString());
-        outputs.output(response.body());
-        return response.body();
+        String body = LocalHttp.get(consumer.metricsPort(), "/metrics").body();
+        outputs.output(body);
+        return body;
     }
 
     private String awaitMetrics(ConsumerProcess consumer, Predicate<String> condition) {

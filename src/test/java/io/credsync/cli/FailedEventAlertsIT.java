@@ -4,13 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.credsync.testing.ConsumerProcess;
+import io.credsync.testing.LocalHttp;
 import io.credsync.testing.OutputWatch;
 import io.credsync.testing.RoleStatements;
 import io.credsync.testing.SyncFixture;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -142,12 +139,9 @@ class FailedEventAlertsIT {
 
     /** The consumer's gauges poll every 5 s. */
     private void awaitFailedEventsMetric(ConsumerProcess consumer, double expected) throws Exception {
-        HttpClient client = HttpClient.newHttpClient();
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + consumer.metricsPort()
-                + "/metrics")).timeout(Duration.ofSeconds(5)).build();
         await("credsync_failed_events reaching " + expected).atMost(TIMEOUT).pollDelay(Duration.ZERO)
                 .pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
-                    String body = client.send(request, HttpResponse.BodyHandlers.ofString()).body();
+                    String body = LocalHttp.get(consumer.metricsPort(), "/metrics").body();
                     outputs.output(body);
                     Matcher m = FAILED_EVENTS.matcher(body);
                     assertThat(m.find() ? Double.valueOf(m.group(1)) : null).as("credsync_failed_events")

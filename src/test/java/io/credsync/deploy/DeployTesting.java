@@ -8,14 +8,9 @@ import io.credsync.testing.SecretScan;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,15 +21,13 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * What the deployment tests share: the checkout's files, plain HTTP to a consumer's endpoints,
- * and running a short command (a linter, a container health check) with a time limit.
+ * What the deployment tests share: the checkout's files, and running a short command (a linter,
+ * a container health check) with a time limit. ({@code testing.LocalHttp} asks a consumer's
+ * endpoints.)
  *
  * <p>Stateless and thread-safe.
  */
 final class DeployTesting {
-
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    private static final Duration HTTP_TIMEOUT = Duration.ofSeconds(5);
 
     /** A finished command: its exit code and everything it printed (stdout and stderr together). */
     record Result(int exitCode, String output) {
@@ -59,27 +52,6 @@ final class DeployTesting {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }
-    }
-
-    /** GET http://127.0.0.1:{port}{path}: its status code, or -1 when nothing accepts the connection. */
-    static int status(int port, String path) throws InterruptedException {
-        try {
-            return HTTP.send(request(port, path), HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (ConnectException e) {
-            return -1;
-        } catch (IOException e) {
-            // A process killed mid-answer, a reset: nothing usable answered either.
-            return -1;
-        }
-    }
-
-    /** GET http://127.0.0.1:{port}{path}, which must answer 200: its body. */
-    static String get(int port, String path) throws IOException, InterruptedException {
-        HttpResponse<String> response = HTTP.send(request(port, path), HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() != 200) {
-            throw new IOException("GET " + path + " answered " + response.statusCode() + ": " + response.body());
-        }
-        return response.body();
     }
 
     /**
@@ -150,10 +122,5 @@ final class DeployTesting {
     private static int runHealthCheck(List<String> command, int port) throws IOException, InterruptedException {
         return run(command, Map.of("CREDSYNC_METRICS_PORT", Integer.toString(port)), Duration.ofSeconds(10))
                 .exitCode();
-    }
-
-    private static HttpRequest request(int port, String path) {
-        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(HTTP_TIMEOUT).GET()
-                .build();
     }
 }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.credsync.testing.ConsumerProcess;
+import io.credsync.testing.LocalHttp;
 import io.credsync.testing.LocalKms;
 import io.credsync.testing.RoleStatements;
 import io.credsync.testing.RsaKeys;
@@ -158,7 +159,7 @@ class GrafanaDashboardIT {
         await("every metric the dashboard queries exported").atMost(SYNC_TIMEOUT).pollDelay(Duration.ZERO)
                 .pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
                     Map<String, List<Map<String, String>>> exported =
-                            samples(DeployTesting.get(consumer.metricsPort(), "/metrics"));
+                            samples(LocalHttp.body(consumer.metricsPort(), "/metrics"));
                     assertThat(problems(queries, wanted, exported))
                             .as("what the dashboard queries but the consumer does not export; it exports:%n%s",
                                     String.join("\n", new TreeSet<>(exported.keySet()))).isEmpty();

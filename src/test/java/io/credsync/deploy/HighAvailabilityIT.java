@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.credsync.testing.ConsumerProcess;
+import io.credsync.testing.LocalHttp;
 import io.credsync.testing.OutputWatch;
 import io.credsync.testing.RoleStatements;
 import io.credsync.testing.SyncFixture;
@@ -83,7 +84,7 @@ class HighAvailabilityIT {
         ConsumerProcess second = start();
         ConsumerProcess active = awaitSingleActive(first, second);
         ConsumerProcess standby = active == first ? second : first;
-        assertThat(DeployTesting.status(standby.metricsPort(), "/health/live")).as("the standby is alive").isEqualTo(200);
+        assertThat(LocalHttp.status(standby.metricsPort(), "/health/live")).as("the standby is alive").isEqualTo(200);
 
         Map<String, String> finalPasswords = new ConcurrentHashMap<>();
         AtomicInteger changes = new AtomicInteger();
@@ -149,7 +150,7 @@ class HighAvailabilityIT {
         assertThat(statuses.values().stream().mapToLong(Long::longValue).sum()).as("delivery rows")
                 .isEqualTo(count("SELECT count(*) FROM credsync.outbox"));
         assertThat(standby.isAlive()).isTrue();
-        assertThat(DeployTesting.status(standby.metricsPort(), "/health/ready")).isEqualTo(200);
+        assertThat(LocalHttp.status(standby.metricsPort(), "/health/ready")).isEqualTo(200);
 
         String report = String.format("takeover after %s: the active exited %d ms after the signal; the standby"
                 + " was ready %d ms and the first change after the stop reached its secret %d ms after the signal;"
@@ -168,8 +169,8 @@ class HighAvailabilityIT {
         try {
             await("exactly one instance ready, the other answering 503, twice in a row").atMost(SYNC_TIMEOUT)
                     .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
-                        int readyA = DeployTesting.status(a.metricsPort(), "/health/ready");
-                        int readyB = DeployTesting.status(b.metricsPort(), "/health/ready");
+                        int readyA = LocalHttp.status(a.metricsPort(), "/health/ready");
+                        int readyB = LocalHttp.status(b.metricsPort(), "/health/ready");
                         ConsumerProcess now = readyA == 200 && readyB == 503 ? a
                                 : readyB == 200 && readyA == 503 ? b : null;
                         seen.set(now != null && now == candidate.get() ? seen.get() + 1 : now != null ? 1 : 0);
@@ -187,7 +188,7 @@ class HighAvailabilityIT {
     private static long awaitReady(ConsumerProcess consumer, long deadline) {
         await("the standby ready within " + TAKEOVER_LIMIT).atMost(Duration.ofNanos(Math.max(1_000_000,
                 deadline - System.nanoTime()))).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(50))
-                .until(() -> DeployTesting.status(consumer.metricsPort(), "/health/ready") == 200);
+                .until(() -> LocalHttp.status(consumer.metricsPort(), "/health/ready") == 200);
         return System.nanoTime();
     }
 

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.credsync.testing.ClusterOptions;
 import io.credsync.testing.ConsumerProcess;
 import io.credsync.testing.FaultProxy;
+import io.credsync.testing.LocalHttp;
 import io.credsync.testing.LocalKms;
 import io.credsync.testing.MotoServer;
 import io.credsync.testing.OutputWatch;
@@ -16,9 +17,6 @@ import io.credsync.testing.SecretScan;
 import io.credsync.testing.ShutdownMode;
 import io.credsync.testing.SyncFixture;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -39,7 +37,6 @@ class ConsumerLifecycleIT {
     private static final Duration SYNC_TIMEOUT = Duration.ofSeconds(30);
     /** What RunCommand, the Dockerfile and the task definition promise from SIGTERM to exit. */
     private static final Duration SHUTDOWN_LIMIT = Duration.ofSeconds(10);
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final OutputWatch outputs = new OutputWatch();
     private SyncFixture fixture;
@@ -254,7 +251,6 @@ class ConsumerLifecycleIT {
 
     private static HttpResponse<String> get(ConsumerProcess consumer, String path)
             throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + consumer.metricsPort() + path))
-                .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        return LocalHttp.get(consumer.metricsPort(), path);
     }
 }

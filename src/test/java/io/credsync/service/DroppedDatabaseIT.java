@@ -8,15 +8,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.credsync.testing.ConsumerProcess;
 import io.credsync.testing.CoveredCluster;
 import io.credsync.testing.CredsyncDatabase;
+import io.credsync.testing.LocalHttp;
 import io.credsync.testing.OutputWatch;
 import io.credsync.testing.PostgresCluster;
 import io.credsync.testing.RoleStatements;
 import io.credsync.testing.SyncFixture;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -36,7 +33,6 @@ import org.junit.jupiter.api.Test;
 class DroppedDatabaseIT {
 
     private static final Duration SYNC_TIMEOUT = Duration.ofSeconds(60);
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final String DROPPED_WARNING = "was dropped without credsync release-database";
 
     private final OutputWatch outputs = new OutputWatch();
@@ -174,16 +170,10 @@ class DroppedDatabaseIT {
     }
 
     private static String metrics(ConsumerProcess consumer) throws IOException, InterruptedException {
-        return get(consumer, "/metrics").body();
+        return LocalHttp.get(consumer.metricsPort(), "/metrics").body();
     }
 
     private static boolean ready(ConsumerProcess consumer) throws IOException, InterruptedException {
-        return get(consumer, "/health/ready").statusCode() == 200;
-    }
-
-    private static HttpResponse<String> get(ConsumerProcess consumer, String path)
-            throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + consumer.metricsPort() + path))
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        return LocalHttp.get(consumer.metricsPort(), "/health/ready").statusCode() == 200;
     }
 }

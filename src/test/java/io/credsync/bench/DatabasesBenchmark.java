@@ -11,10 +11,9 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * One consumer for a cluster of 1 and of 20 databases, credsync installed in each by
@@ -150,7 +149,7 @@ final class DatabasesBenchmark implements Benchmark {
                 double rss = ConsumerProcessInfo.residentMib(pid);
                 long switches = threads.stream().mapToLong(ThreadActivity.Thread::switches).sum();
                 long threadNanos = threads.stream().mapToLong(ThreadActivity.Thread::cpuNanos).sum();
-                List<ThreadActivity.Thread> groups = byName(threads);
+                List<ThreadActivity.Thread> groups = ThreadActivity.summed(threads, UnaryOperator.identity());
                 System.out.printf("databases: %d database(s): idle CPU %.3f %% (ticks), %.3f %% (threads)%n",
                         databases, 100 * cpuSeconds / seconds, 100 * threadNanos / 1e9 / seconds);
                 groups.forEach(g -> System.out.printf("  %-16s %8.2f ms %7.2f wake-ups/s%n", g.name(),
@@ -164,23 +163,38 @@ final class DatabasesBenchmark implements Benchmark {
 
     /**
      * Waits at least {@link #SETTLE_MIN}, then until the consumer's JIT compiler threads have used
-     * no CPU for {@link #COMPILERS_QUIET} and the WAL stood still for {@link #QUIET}; at most
-     * {@link #SETTLE_MAX} in all.
+     * no CPU for {@link #COMPILERS_QUIET} (until {@link #SETTLE_MAX} has passed at most), and
+     * then the WAL stood still for {@link #QUIET} (for {@link #QUIET_MAX} more at most).
      */
     private static void settle(PostgresCluster cluster, long pid) throws Exception {
         long giveUp = System.nanoTime() + SETTLE_MAX.toNanos();
         Thread.sleep(SETTLE_MIN.toMillis());
-        long compilers = compilerNanos(pid);
-        long quietSince = System.nanoTime();
-        while (System.nanoTime() - quietSince < COMPILERS_QUIET.toNanos() && System.nanoTime() < giveUp) {
-            Thread.sleep(1_000);
-            long now = compilerNanos(pid);
-            if (now != compilers) {
-                compilers = now;
-                quietSince = System.nanoTime();
+        awaitUnchanged(() -> compilerNanos(pid), COMPILERS_QUIET, Duration.ofSeconds(1), giveUp);
+        awaitUnchanged(() -> walPosition(cluster), QUIET, Duration.ofMillis(500),
+                System.nanoTime() + QUIET_MAX.toNanos());
+    }
+
+    /** A counter to watch; reading it may fail. */
+    private interface Counter {
+        long read() throws Exception;
+    }
+
+    /**
+     * Reads {@code counter} every {@code poll} until it has not changed for {@code quiet}, or
+     * until {@code giveUpNanos} ({@link System#nanoTime()}), whichever comes first.
+     */
+    private static void awaitUnchanged(Counter counter, Duration quiet, Duration poll, long giveUpNanos)
+            throws Exception {
+        long value = counter.read();
+        long unchangedSince = System.nanoTime();
+        while (System.nanoTime() - unchangedSince < quiet.toNanos() && System.nanoTime() < giveUpNanos) {
+            Thread.sleep(poll.toMillis());
+            long now = counter.read();
+            if (now != value) {
+                value = now;
+                unchangedSince = System.nanoTime();
             }
         }
-        awaitQuietWal(cluster);
     }
 
     /** CPU the consumer's JIT compiler threads used so far. */
@@ -188,33 +202,6 @@ final class DatabasesBenchmark implements Benchmark {
         return ThreadActivity.snapshot(pid).since(ThreadActivity.empty()).stream()
                 .filter(t -> t.name().contains("CompilerThre"))
                 .mapToLong(ThreadActivity.Thread::cpuNanos).sum();
-    }
-
-    /** The threads summed by name, most CPU first. */
-    private static List<ThreadActivity.Thread> byName(List<ThreadActivity.Thread> threads) {
-        Map<String, ThreadActivity.Thread> groups = new LinkedHashMap<>();
-        for (ThreadActivity.Thread thread : threads) {
-            groups.merge(thread.name(), thread, (a, b) -> new ThreadActivity.Thread(a.name(),
-                    a.cpuNanos() + b.cpuNanos(), a.switches() + b.switches()));
-        }
-        return groups.values().stream()
-                .sorted(Comparator.comparingLong(ThreadActivity.Thread::cpuNanos).reversed())
-                .toList();
-    }
-
-    /** Waits until the cluster has written no WAL for {@link #QUIET}, at most {@link #QUIET_MAX}. */
-    private static void awaitQuietWal(PostgresCluster cluster) throws Exception {
-        long giveUp = System.nanoTime() + QUIET_MAX.toNanos();
-        long position = walPosition(cluster);
-        long stillSince = System.nanoTime();
-        while (System.nanoTime() - stillSince < QUIET.toNanos() && System.nanoTime() < giveUp) {
-            Thread.sleep(500);
-            long now = walPosition(cluster);
-            if (now != position) {
-                position = now;
-                stillSince = System.nanoTime();
-            }
-        }
     }
 
     private static long walPosition(PostgresCluster cluster) throws Exception {

@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -157,15 +156,9 @@ final class E2eLagBenchmark implements Benchmark {
      */
     private static void printThreads(VerifyMode mode, Instant windowStart, List<ThreadActivity.Thread> threads,
             int events) {
-        Map<String, ThreadActivity.Thread> groups = new LinkedHashMap<>();
-        for (ThreadActivity.Thread thread : threads) {
-            String name = thread.name().replaceAll("[-#]?\\d+$", "");
-            groups.merge(name, new ThreadActivity.Thread(name, thread.cpuNanos(), thread.switches()),
-                    (a, b) -> new ThreadActivity.Thread(name, a.cpuNanos() + b.cpuNanos(), a.switches() + b.switches()));
-        }
         StringBuilder line = new StringBuilder("  e2e-lag, verify " + mode.value() + ": window from " + windowStart
                 + "; consumer CPU per event by thread (and context switches per event):");
-        groups.values().stream().sorted(Comparator.comparingLong(ThreadActivity.Thread::cpuNanos).reversed())
+        ThreadActivity.summed(threads, name -> name.replaceAll("[-#]?\\d+$", "")).stream()
                 .filter(t -> t.cpuNanos() > 0)
                 .forEach(t -> line.append(String.format(Locale.ROOT, " %s %.2f ms (%.1f);", t.name(),
                         t.cpuNanos() / 1e6 / events, t.switches() / (double) events)));

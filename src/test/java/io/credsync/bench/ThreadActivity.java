@@ -8,8 +8,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * What each thread of a process did between two snapshots, from {@code /proc/<pid>/task}: CPU
@@ -67,6 +69,20 @@ final class ThreadActivity {
         });
         result.sort(Comparator.comparingLong(Thread::cpuNanos).thenComparingLong(Thread::switches).reversed());
         return result;
+    }
+
+    /**
+     * {@code threads} summed under {@code key} of their names (a pool's threads under one name,
+     * say), most CPU first; threads with the same CPU stay in the order their key first came.
+     */
+    static List<Thread> summed(List<Thread> threads, UnaryOperator<String> key) {
+        Map<String, Thread> groups = new LinkedHashMap<>();
+        for (Thread thread : threads) {
+            String name = key.apply(thread.name());
+            groups.merge(name, new Thread(name, thread.cpuNanos(), thread.switches()),
+                    (a, b) -> new Thread(name, a.cpuNanos() + b.cpuNanos(), a.switches() + b.switches()));
+        }
+        return groups.values().stream().sorted(Comparator.comparingLong(Thread::cpuNanos).reversed()).toList();
     }
 
     private static long switches(Path task) throws IOException {

@@ -117,7 +117,7 @@ public final class CoveredCluster implements AutoCloseable {
     @Override
     public void close() throws SQLException {
         try {
-            outputs.assertNoPassword("\"password\"", "\"captured_at\"", "\"valid_until\"");
+            outputs.assertNoPasswordNorPayload();
         } finally {
             try {
                 fixture.close();

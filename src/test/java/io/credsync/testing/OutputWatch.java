@@ -47,4 +47,12 @@ public final class OutputWatch {
             NoPasswordIn.assertAbsent(text, "an output of a consumer or a command", absent);
         }
     }
+
+    /**
+     * Asserts that no output holds a registered password, nor a decrypted event payload: the JSON
+     * keys one would show (not {@code event_id}, which the logs name).
+     */
+    public void assertNoPasswordNorPayload() {
+        assertNoPassword("\"password\"", "\"captured_at\"", "\"valid_until\"");
+    }
 }
